@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what the product and its tests need on a fresh Debian 12 machine (run as root):
+# Debian packages, the npm packages of package-lock.json, and code-server for the VS Code tests.
+# Idempotent: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash test/sandbox/install-packages.sh
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[setup] npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+bash scripts/install-code-server.sh

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs every test layer, after setting up everything the tests need on a fresh machine of this
+# kind (Debian 12, root): apt packages, npm packages, code-server, the sandbox cluster.
+#
+#   bash scripts/test-all.sh            # every layer
+#   bash scripts/test-all.sh unit       # only some layers: unit integration vscode ui
+#
+# Environment: HPCW_SKIP_SETUP=1 skips package installation (when you know it is done).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LAYERS=("$@")
+[ ${#LAYERS[@]} -eq 0 ] && LAYERS=(unit integration vscode ui)
+wants() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
+needs_sandbox() { wants integration || wants vscode || wants ui; }
+
+LOG_DIR=$ROOT/.artifacts/test-logs
+mkdir -p "$LOG_DIR"
+PASSED=0 FAILED=0
+FAILED_LAYERS=()
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# count_results LOG: adds node:test ("# pass N") and mocha ("N passing") totals to the tally.
+count_results() {
+  local p f
+  p=$(grep -E '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -E '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  p=$((p + $(grep -E '^\s*[0-9]+ passing' "$1" | awk '{s+=$1} END {print s+0}')))
+  f=$((f + $(grep -E '^\s*[0-9]+ failing' "$1" | awk '{s+=$1} END {print s+0}')))
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+}
+
+# run_layer NAME CMD...: runs one layer, logs it, and records the result.
+run_layer() {
+  local name=$1; shift
+  step "$name"
+  local log=$LOG_DIR/$name.log
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  count_results "$log"
+  if [ "$rc" -ne 0 ]; then
+    FAILED_LAYERS+=("$name")
+    # A layer that died without reporting a failing test still counts as one failure.
+    grep -qE '^# fail [1-9]|^\s*[1-9][0-9]* failing' "$log" || FAILED=$((FAILED + 1))
+  fi
+}
+
+if [ "${HPCW_SKIP_SETUP:-0}" != 1 ]; then
+  step "setup"
+  bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+step "build, typecheck, lint"
+rm -rf out
+npm run --silent build && npx tsc -p . && npx eslint src test bench scripts \
+  || { echo "build/typecheck/lint failed"; echo "0 passed, 1 failed"; exit 1; }
+
+wants unit && run_layer unit node --test out/test/unit/
+
+if needs_sandbox; then
+  step "sandbox up"
+  bash test/sandbox/sandbox.sh up || { echo "sandbox failed to start"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
+  trap 'step "sandbox down"; bash test/sandbox/sandbox.sh down' EXIT
+  eval "$(bash test/sandbox/sandbox.sh env)"
+fi
+
+wants integration && run_layer integration node --test --test-concurrency=1 out/test/integration/
+wants vscode && run_layer vscode npx vscode-test
+wants ui && run_layer ui node --test --test-concurrency=1 out/test/ui/
+
+echo
+if [ ${#FAILED_LAYERS[@]} -gt 0 ]; then
+  echo "failed layers: ${FAILED_LAYERS[*]} (logs in .artifacts/test-logs/)"
+fi
+echo "$PASSED passed, $FAILED failed"
+[ ${#FAILED_LAYERS[@]} -eq 0 ] && [ "$FAILED" -eq 0 ]

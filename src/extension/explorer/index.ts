@@ -1,0 +1,4 @@
+import * as vscode from 'vscode';
+
+// PLACEHOLDER: wired in by its own issue; registers nothing yet.
+export function registerExplorer(_context: vscode.ExtensionContext): void {}
