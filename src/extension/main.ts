@@ -19,9 +19,9 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   const started = performance.now();
   registerSbatchDetection(context);
   registerNewJobScript(context);
-  registerLanguageFeatures(context);
-  registerExplorer(context);
-  registerSubmission(context);
+  const language = registerLanguageFeatures(context);
+  const clusters = registerExplorer(context, language);
+  registerSubmission(context, clusters);
   registerMpi(context);
   return { activationMs: performance.now() - started };
 }

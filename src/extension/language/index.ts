@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import type { LanguageService } from '../services';
 
-// PLACEHOLDER: wired in by its own issue; registers nothing yet.
-export function registerLanguageFeatures(_context: vscode.ExtensionContext): void {}
+// PLACEHOLDER until the language-server issue lands: starts no server.
+export function registerLanguageFeatures(_context: vscode.ExtensionContext): LanguageService {
+  return { setClusterSnapshot: () => undefined };
+}

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ClusterService } from '../services';
 
-// PLACEHOLDER: wired in by its own issue; registers nothing yet.
-export function registerSubmission(_context: vscode.ExtensionContext): void {}
+// PLACEHOLDER until the submission issue lands.
+export function registerSubmission(_context: vscode.ExtensionContext, _clusters: ClusterService): void {}
