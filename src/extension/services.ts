@@ -35,4 +35,20 @@ export interface ClusterService {
   /** Selects a job in the jobs view, refreshing first when it is not known yet. */
   revealJob(clusterName: string, jobId: string): Promise<void>;
   readonly onDidChangeSnapshot: vscode.Event<{ cluster: string; snapshot: ClusterSnapshot }>;
+  /** Fired when one of my jobs is seen to end (it left squeue; state from scontrol/accounting). */
+  readonly onDidFinishJob: vscode.Event<FinishedJob>;
+}
+
+/** What tree items of the jobs view carry, and what job commands accept as their argument. */
+export interface JobRef {
+  cluster: string;
+  jobId: string;
+}
+
+export interface FinishedJob extends JobRef {
+  name: string;
+  /** Slurm state, e.g. COMPLETED, FAILED, TIMEOUT, OUT_OF_MEMORY, CANCELLED; UNKNOWN if not known. */
+  state: string;
+  /** "code:signal" as Slurm prints it, when known. */
+  exitCode?: string;
 }

@@ -14,5 +14,6 @@ export function registerExplorer(_context: vscode.ExtensionContext, _language: L
     refresh: () => undefined,
     revealJob: async () => undefined,
     onDidChangeSnapshot: emitter.event,
+    onDidFinishJob: emitter.event,
   };
 }
