@@ -60,7 +60,7 @@ export XDG_CONFIG_HOME=$DEMO/xdg-config XDG_DATA_HOME=$DEMO/xdg-data
 CODE_PID=$!
 
 for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "http://$BIND:$PORT/healthz" 2>/dev/null; then break; fi
+  if node -e "fetch('http://$BIND:$PORT/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then break; fi
   kill -0 "$CODE_PID" 2>/dev/null || { echo "[demo] code-server failed to start, see $DEMO/code-server.log"; exit 1; }
   sleep 0.2
 done
