@@ -1,0 +1,284 @@
+/**
+ * What one refresh learns about a cluster: the snapshot (partitions, nodes, limits — the format
+ * the language server reads), per-partition usage, the job queue, recently finished jobs, and a
+ * one-line summary. Built from the sections of one batched round trip (see `refreshSteps`).
+ */
+import { CLUSTER_SNAPSHOT_VERSION, type ClusterSnapshot, type NodeInfo, type PartitionInfo } from '../cluster/snapshot';
+import type { BatchSection, BatchStep } from './batch';
+import { parseSacct, sacctArgv, type AccountedJob } from './sacct';
+import { parseScontrolNodes, parseScontrolPartitions, type ScontrolNode, type ScontrolPartition } from './scontrol';
+import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
+import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
+
+export interface Usage {
+  allocated: number;
+  total: number;
+}
+
+export interface PartitionUsage {
+  name: string;
+  isDefault: boolean;
+  state: string;
+  maxTimeMinutes: number | null;
+  /** allocated / idle / other (down, drained, ...) / total nodes. */
+  nodes: Counts;
+  cpus: Usage;
+  gpus: Usage;
+  nodeNames: string[];
+}
+
+export interface ClusterSummary {
+  nodes: number;
+  cores: number;
+  gpus: number;
+  coresAllocated: number;
+  gpusAllocated: number;
+  /** Allocated cores as a percentage of all cores (0-100, rounded). */
+  percentAllocated: number;
+}
+
+export type AccountingSource = 'slurmdbd' | 'jobcomp' | 'none';
+
+export interface ClusterState {
+  cluster: string;
+  /** The user the commands ran as (`id -un` on the cluster). */
+  user: string;
+  takenAt: string;
+  snapshot: ClusterSnapshot;
+  partitions: PartitionUsage[];
+  nodes: ScontrolNode[];
+  /** squeue: my jobs, or everyone's when asked for all users. */
+  jobs: SqueueJob[];
+  /** Jobs finished in the last ~24 h, from accounting; empty when the site has none. */
+  recent: AccountedJob[];
+  accounting: AccountingSource;
+  summary: ClusterSummary;
+  /** Whether `jobs` holds every user's jobs. */
+  allUsers: boolean;
+}
+
+/** The error a refresh fails with: the controller is down, a command is missing... */
+export class ClusterQueryError extends Error {
+  constructor(
+    message: string,
+    readonly step?: string,
+  ) {
+    super(message);
+    this.name = 'ClusterQueryError';
+  }
+}
+
+export interface RefreshOptions {
+  allUsers: boolean;
+  /** Read recently finished jobs from accounting (default true). */
+  accounting?: boolean;
+}
+
+/** The commands of one refresh, run in one round trip. */
+export function refreshSteps(options: RefreshOptions): BatchStep[] {
+  const steps: BatchStep[] = [
+    { name: 'user', argv: ['id', '-un'] },
+    { name: 'version', argv: ['scontrol', '--version'] },
+    { name: 'partitions', argv: ['scontrol', '-o', 'show', 'partition'] },
+    { name: 'nodes', argv: ['scontrol', '-o', 'show', 'node'] },
+    { name: 'sinfo', argv: sinfoPartitionsArgv() },
+    { name: 'squeue', argv: squeueArgv({ allUsers: options.allUsers }) },
+  ];
+  if (options.accounting !== false) {
+    steps.push(
+      { name: 'sacct', argv: sacctArgv({ completion: false, allUsers: options.allUsers }) },
+      { name: 'jobcomp', argv: sacctArgv({ completion: true, allUsers: options.allUsers }), onlyIfPreviousFailed: true },
+    );
+  }
+  return steps;
+}
+
+/** The first meaningful line of a failed command's error output. */
+export function errorText(section: BatchSection | undefined, fallback: string): string {
+  if (!section) return fallback;
+  const lines = section.stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const best = lines.find((l) => /unable to contact|timed out|not found|error|denied|refused/i.test(l)) ?? lines[0];
+  if (!best) return `${fallback} (exit status ${section.code ?? 'unknown'})`;
+  if (/command not found|not found$/i.test(best) && /scontrol|squeue|sinfo/.test(best)) {
+    return `${best} — is Slurm installed on this host?`;
+  }
+  return best;
+}
+
+function required(sections: Map<string, BatchSection>, name: string, what: string): string {
+  const s = sections.get(name);
+  if (!s || s.code === null) throw new ClusterQueryError(`The refresh was cut off before ${what}.`, name);
+  if (s.code !== 0) throw new ClusterQueryError(errorText(s, `${what} failed`), name);
+  return s.stdout;
+}
+
+/** Builds the cluster state from the sections of a refresh; throws ClusterQueryError on failure. */
+export function buildClusterState(
+  cluster: string,
+  sections: Map<string, BatchSection>,
+  options: { allUsers: boolean; now?: Date },
+): ClusterState {
+  const partitionsText = required(sections, 'partitions', 'reading partitions (scontrol show partition)');
+  const nodesText = required(sections, 'nodes', 'reading nodes (scontrol show node)');
+  const squeueText = required(sections, 'squeue', 'reading the queue (squeue)');
+  const user = sections.get('user')?.stdout.trim() ?? '';
+  const versionMatch = /(\d+\.\d+\.\d+\S*)/.exec(sections.get('version')?.stdout ?? '');
+  const partitions = parseScontrolPartitions(partitionsText);
+  const nodes = parseScontrolNodes(nodesText);
+  const sinfo = sections.get('sinfo');
+  const sinfoParts = sinfo?.code === 0 ? parseSinfoPartitions(sinfo.stdout) : [];
+  const jobs = parseSqueue(squeueText);
+
+  let accounting: AccountingSource = 'none';
+  let recent: AccountedJob[] = [];
+  const sacct = sections.get('sacct');
+  const jobcomp = sections.get('jobcomp');
+  if (sacct?.code === 0) {
+    accounting = 'slurmdbd';
+    recent = parseSacct(sacct.stdout);
+  } else if (jobcomp?.code === 0) {
+    accounting = 'jobcomp';
+    recent = parseSacct(jobcomp.stdout);
+  }
+  const now = options.now ?? new Date();
+  const snapshot = buildSnapshot(cluster, partitions, nodes, versionMatch?.[1], now);
+  const usage = partitionUsage(partitions, nodes, sinfoParts);
+  const live = new Set(jobs.map((j) => j.jobId));
+  recent = recent.filter((j) => !live.has(j.jobId) && !/^(PENDING|RUNNING|REQUEUED|SUSPENDED)$/.test(j.state));
+  return {
+    cluster,
+    user,
+    takenAt: now.toISOString(),
+    snapshot,
+    partitions: usage,
+    nodes,
+    jobs,
+    recent,
+    accounting,
+    summary: summarize(nodes),
+    allUsers: options.allUsers,
+  };
+}
+
+export function buildSnapshot(
+  cluster: string,
+  partitions: ScontrolPartition[],
+  nodes: ScontrolNode[],
+  slurmVersion: string | undefined,
+  now: Date,
+): ClusterSnapshot {
+  const qos = new Set<string>();
+  const snapPartitions: PartitionInfo[] = partitions.map((p) => {
+    const info: PartitionInfo = {
+      name: p.name,
+      isDefault: p.isDefault,
+      state: p.state,
+      maxTimeMinutes: p.maxTimeMinutes,
+      defaultTimeMinutes: p.defaultTimeMinutes,
+      maxNodes: p.maxNodes,
+      minNodes: p.minNodes,
+      maxMemPerNodeMiB: p.maxMemPerNodeMiB,
+      maxMemPerCpuMiB: p.maxMemPerCpuMiB,
+      nodes: p.nodes,
+      totalNodes: p.totalNodes,
+      totalCpus: p.totalCpus,
+    };
+    if (p.allowQos) {
+      info.allowQos = p.allowQos;
+      p.allowQos.forEach((q) => qos.add(q));
+    }
+    if (p.qos) qos.add(p.qos);
+    if (p.allowAccounts) info.allowAccounts = p.allowAccounts;
+    return info;
+  });
+  const snapNodes: NodeInfo[] = nodes.map((n) => {
+    const info: NodeInfo = {
+      name: n.name,
+      state: n.state.base,
+      cpus: n.cpus,
+      cpusAllocated: n.cpusAllocated,
+      realMemoryMiB: n.realMemoryMiB,
+      allocatedMemoryMiB: n.allocatedMemoryMiB,
+      gres: n.gres.map((g) => ({ ...g })),
+      features: n.features,
+      partitions: n.partitions,
+      cpuLoad: n.cpuLoad,
+    };
+    if (n.reason) info.reason = n.reason;
+    return info;
+  });
+  const snapshot: ClusterSnapshot = {
+    version: CLUSTER_SNAPSHOT_VERSION,
+    cluster,
+    takenAt: now.toISOString(),
+    partitions: snapPartitions,
+    nodes: snapNodes,
+  };
+  if (slurmVersion) snapshot.slurmVersion = slurmVersion;
+  if (qos.size > 0) snapshot.qos = [...qos].sort();
+  return snapshot;
+}
+
+function isOther(n: ScontrolNode): boolean {
+  const b = n.state.base;
+  return b === 'down' || b === 'drained' || b === 'draining' || b === 'unknown' || b === 'future' || n.state.notResponding;
+}
+
+function partitionUsage(partitions: ScontrolPartition[], nodes: ScontrolNode[], sinfo: ReturnType<typeof parseSinfoPartitions>): PartitionUsage[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const sinfoByName = new Map(sinfo.map((s) => [s.name, s]));
+  return partitions.map((p) => {
+    const members = p.nodes.map((name) => byName.get(name)).filter((n): n is ScontrolNode => n !== undefined);
+    let counts: Counts;
+    const s = sinfoByName.get(p.name);
+    if (s) counts = s.nodes;
+    else {
+      counts = { allocated: 0, idle: 0, other: 0, total: members.length };
+      for (const n of members) {
+        if (isOther(n)) counts.other++;
+        else if (n.cpusAllocated > 0 || n.state.base === 'allocated' || n.state.base === 'mixed') counts.allocated++;
+        else counts.idle++;
+      }
+    }
+    return {
+      name: p.name,
+      isDefault: p.isDefault,
+      state: p.state,
+      maxTimeMinutes: p.maxTimeMinutes,
+      nodes: counts,
+      cpus: {
+        allocated: members.reduce((a, n) => a + n.cpusAllocated, 0),
+        total: members.reduce((a, n) => a + n.cpus, 0) || p.totalCpus,
+      },
+      gpus: {
+        allocated: members.reduce((a, n) => a + n.gpusAllocated, 0),
+        total: members.reduce((a, n) => a + n.gpusTotal, 0),
+      },
+      nodeNames: p.nodes,
+    };
+  });
+}
+
+export function summarize(nodes: ScontrolNode[]): ClusterSummary {
+  const cores = nodes.reduce((a, n) => a + n.cpus, 0);
+  const coresAllocated = nodes.reduce((a, n) => a + n.cpusAllocated, 0);
+  return {
+    nodes: nodes.length,
+    cores,
+    gpus: nodes.reduce((a, n) => a + n.gpusTotal, 0),
+    coresAllocated,
+    gpusAllocated: nodes.reduce((a, n) => a + n.gpusAllocated, 0),
+    percentAllocated: cores === 0 ? 0 : Math.round((coresAllocated / cores) * 100),
+  };
+}
+
+/** "4 nodes, 8 cores, 4 GPUs — 25% allocated". */
+export function formatSummary(s: ClusterSummary): string {
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [plural(s.nodes, 'node'), plural(s.cores, 'core')];
+  if (s.gpus > 0) parts.push(plural(s.gpus, 'GPU'));
+  return `${parts.join(', ')} — ${s.percentAllocated}% allocated`;
+}

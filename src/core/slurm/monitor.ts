@@ -1,0 +1,219 @@
+/**
+ * Watches one cluster: refreshes its state in one round trip, on an interval that backs off
+ * (doubling up to 5 minutes) while the cluster fails and returns to normal by itself once it
+ * answers again, and notices when one of my jobs leaves the queue (its final state from
+ * `scontrol show job` while slurmctld still remembers it, else accounting, else UNKNOWN).
+ * No VS Code here: the extension and the tests use the same class.
+ */
+import type { CommandRunner } from '../transport';
+import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
+import { buildClusterState, ClusterQueryError, refreshSteps, type ClusterState } from './clusterState';
+import { parseSacct, sacctArgv } from './sacct';
+import { parseScontrolJobs } from './scontrol';
+import type { SqueueJob } from './squeue';
+
+export interface FinishedJobInfo {
+  cluster: string;
+  jobId: string;
+  name: string;
+  state: string;
+  exitCode?: string;
+}
+
+export type MonitorStatus =
+  | { kind: 'idle' }
+  | { kind: 'refreshing'; previous?: ClusterState }
+  | { kind: 'ok'; state: ClusterState }
+  | { kind: 'error'; message: string; state?: ClusterState; retryInMs: number };
+
+export interface ClusterMonitorOptions {
+  cluster: string;
+  /** Read at every refresh. */
+  allUsers: () => boolean;
+  /** Normal interval between refreshes. */
+  intervalMs: () => number;
+  /** Longest interval while failing (default 5 minutes). */
+  maxBackoffMs?: number;
+  timeoutMs?: number;
+}
+
+type Listener<T> = (value: T) => void;
+
+const FINAL_STATES = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|SPECIAL_EXIT|REVOKED)$/;
+
+export class ClusterMonitor {
+  private current: MonitorStatus = { kind: 'idle' };
+  private lastState: ClusterState | undefined;
+  private readonly statusListeners = new Set<Listener<MonitorStatus>>();
+  private readonly finishListeners = new Set<Listener<FinishedJobInfo>>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: Promise<ClusterState> | undefined;
+  private rerun = false;
+  private failures = 0;
+  private running = false;
+  /** My jobs seen in the last successful refresh, by id. */
+  private myJobs = new Map<string, SqueueJob>();
+  private myJobsKnown = false;
+
+  constructor(
+    private readonly runner: () => Promise<CommandRunner>,
+    private readonly options: ClusterMonitorOptions,
+  ) {}
+
+  get status(): MonitorStatus {
+    return this.current;
+  }
+
+  get state(): ClusterState | undefined {
+    return this.lastState;
+  }
+
+  onStatus(listener: Listener<MonitorStatus>): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onFinishedJob(listener: Listener<FinishedJobInfo>): () => void {
+    this.finishListeners.add(listener);
+    return () => this.finishListeners.delete(listener);
+  }
+
+  /** Starts refreshing on the interval (first refresh at once). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Refreshes now (joining a refresh already under way, then running once more). */
+  async refresh(): Promise<ClusterState> {
+    if (this.inFlight) {
+      this.rerun = true;
+      await this.inFlight.catch(() => undefined);
+      if (this.inFlight) return this.inFlight;
+    }
+    this.rerun = false;
+    this.inFlight = this.doRefresh();
+    try {
+      return await this.inFlight;
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+
+  /** The delay before the next refresh after `failures` failures in a row. */
+  static backoffMs(intervalMs: number, failures: number, maxMs: number): number {
+    if (failures <= 0) return intervalMs;
+    return Math.min(maxMs, intervalMs * 2 ** failures);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh().catch(() => undefined);
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  private setStatus(status: MonitorStatus): void {
+    this.current = status;
+    for (const l of this.statusListeners) l(status);
+  }
+
+  private async doRefresh(): Promise<ClusterState> {
+    this.setStatus({ kind: 'refreshing', previous: this.lastState });
+    const allUsers = this.options.allUsers();
+    try {
+      const runner = await this.runner();
+      const res = await runner.exec(batchArgv(refreshSteps({ allUsers })), { timeoutMs: this.options.timeoutMs ?? 60_000 });
+      const sections = parseBatchOutput(res.stdout);
+      if (sections.size === 0) {
+        throw new ClusterQueryError(res.stderr.trim().split('\n')[0] || `The cluster did not answer (exit status ${res.code}).`);
+      }
+      const state = buildClusterState(this.options.cluster, sections, { allUsers });
+      this.failures = 0;
+      this.lastState = state;
+      const finished = this.noteMyJobs(state);
+      this.setStatus({ kind: 'ok', state });
+      this.schedule(this.options.intervalMs());
+      if (finished.length > 0) void this.resolveFinished(runner, finished);
+      if (this.rerun) this.schedule(0);
+      return state;
+    } catch (err) {
+      this.failures++;
+      const retryInMs = ClusterMonitor.backoffMs(this.options.intervalMs(), this.failures, this.options.maxBackoffMs ?? 300_000);
+      const message = err instanceof Error ? err.message : String(err);
+      this.setStatus({ kind: 'error', message, state: this.lastState, retryInMs });
+      this.schedule(retryInMs);
+      throw err instanceof Error ? err : new Error(message);
+    }
+  }
+
+  /** Records my jobs; returns those that were there last time and are gone now. */
+  private noteMyJobs(state: ClusterState): SqueueJob[] {
+    const mine = new Map<string, SqueueJob>();
+    for (const j of state.jobs) if (!state.user || j.user === state.user) mine.set(j.jobId, j);
+    const gone: SqueueJob[] = [];
+    if (this.myJobsKnown) {
+      for (const [id, job] of this.myJobs) {
+        if (mine.has(id)) continue;
+        // A pending array aggregate shrinking into tasks is not an ending.
+        if (job.arrayTaskId?.includes('[') || job.arrayTaskId?.includes('-')) continue;
+        gone.push(job);
+      }
+    }
+    this.myJobs = mine;
+    this.myJobsKnown = true;
+    return gone;
+  }
+
+  /** Asks scontrol (then accounting) how the jobs that left the queue ended; one round trip each. */
+  private async resolveFinished(runner: CommandRunner, jobs: SqueueJob[]): Promise<void> {
+    const results = new Map<string, FinishedJobInfo>();
+    try {
+      const steps: BatchStep[] = jobs.slice(0, 50).map((j, i) => ({ name: `job${i}`, argv: ['scontrol', '-o', 'show', 'job', j.jobId] }));
+      const res = await runner.exec(batchArgv(steps), { timeoutMs: this.options.timeoutMs ?? 60_000 });
+      const sections = parseBatchOutput(res.stdout);
+      jobs.slice(0, 50).forEach((j, i) => {
+        const s = sections.get(`job${i}`);
+        if (s?.code !== 0) return;
+        const rec = parseScontrolJobs(s.stdout)[0];
+        if (rec && FINAL_STATES.test(rec.state)) {
+          results.set(j.jobId, { cluster: this.options.cluster, jobId: j.jobId, name: rec.name || j.name, state: rec.state, exitCode: rec.exitCode });
+        }
+      });
+      const missing = jobs.filter((j) => !results.has(j.jobId));
+      if (missing.length > 0) {
+        const ids = missing.map((j) => j.jobId);
+        const acct = await runner.exec(
+          batchArgv([
+            { name: 'sacct', argv: sacctArgv({ completion: false, allUsers: false, jobIds: ids }) },
+            { name: 'jobcomp', argv: sacctArgv({ completion: true, allUsers: false, jobIds: ids }), onlyIfPreviousFailed: true },
+          ]),
+          { timeoutMs: this.options.timeoutMs ?? 60_000 },
+        );
+        const acctSections = parseBatchOutput(acct.stdout);
+        const text = acctSections.get('sacct')?.code === 0 ? acctSections.get('sacct')?.stdout : acctSections.get('jobcomp')?.code === 0 ? acctSections.get('jobcomp')?.stdout : '';
+        for (const a of parseSacct(text ?? '')) {
+          if (ids.includes(a.jobId) && FINAL_STATES.test(a.state)) {
+            results.set(a.jobId, { cluster: this.options.cluster, jobId: a.jobId, name: a.name, state: a.state, exitCode: a.exitCode });
+          }
+        }
+      }
+    } catch {
+      // Fall through: whatever is not known is reported as UNKNOWN.
+    }
+    for (const j of jobs) {
+      const info = results.get(j.jobId) ?? { cluster: this.options.cluster, jobId: j.jobId, name: j.name, state: 'UNKNOWN' };
+      for (const l of this.finishListeners) l(info);
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `scontrol -o show partition|node|job`: one record per line of `Key=Value` pairs separated by
+ * spaces. Values may themselves hold spaces (Reason=, Comment=, JobName=, Command=, OS=) and `=`
+ * (TRES=cpu=1,mem=2000M): a new pair starts only at a space followed by a capitalised key and
+ * `=`, so `Reason=Not responding [slurm@2024-01-01T10:00:00]` stays whole.
+ */
+import {
+  expandHostlist,
+  isUnset,
+  parseDurationMinutes,
+  parseDurationSeconds,
+  parseGres,
+  parseMemoryMiB,
+  parseNodeState,
+  parseTres,
+  tresGpus,
+  type GresEntry,
+  type NodeState,
+} from './units';
+
+export type ScontrolRecord = Record<string, string>;
+
+const KEY_START = /(?:^| )([A-Z][A-Za-z0-9_:/.]*)=/g;
+
+/** Parses one `scontrol -o` line into its key/value pairs (first occurrence of a key wins). */
+export function parseScontrolLine(line: string): ScontrolRecord {
+  const record: ScontrolRecord = {};
+  const starts: { key: string; keyAt: number; valueAt: number }[] = [];
+  KEY_START.lastIndex = 0;
+  for (let m = KEY_START.exec(line); m !== null; m = KEY_START.exec(line)) {
+    const keyAt = m.index + (m[0].startsWith(' ') ? 1 : 0);
+    starts.push({ key: m[1], keyAt, valueAt: m.index + m[0].length });
+  }
+  for (let i = 0; i < starts.length; i++) {
+    const end = i + 1 < starts.length ? starts[i + 1].keyAt - 1 : line.length;
+    const { key, valueAt } = starts[i];
+    if (!(key in record)) record[key] = line.slice(valueAt, Math.max(valueAt, end)).trim();
+  }
+  return record;
+}
+
+/** Parses every record of `scontrol -o show ...` output; lines without pairs are skipped. */
+export function parseScontrolRecords(text: string): ScontrolRecord[] {
+  const out: ScontrolRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (line.indexOf('=') < 0) continue; // "No jobs in the system", blank lines
+    const rec = parseScontrolLine(line.replace(/\r$/, ''));
+    if (Object.keys(rec).length > 0) out.push(rec);
+  }
+  return out;
+}
+
+export interface ScontrolPartition {
+  name: string;
+  isDefault: boolean;
+  state: string;
+  maxTimeMinutes: number | null;
+  defaultTimeMinutes: number | null;
+  maxNodes: number | null;
+  minNodes: number;
+  maxMemPerNodeMiB: number | null;
+  maxMemPerCpuMiB: number | null;
+  nodes: string[];
+  totalNodes: number;
+  totalCpus: number;
+  allowQos?: string[];
+  allowAccounts?: string[];
+  qos?: string;
+}
+
+function num(value: string | undefined): number | null {
+  if (isUnset(value) || value === undefined || /^UNLIMITED$/i.test(value)) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (isUnset(value) || value === undefined || value === 'ALL') return undefined;
+  return value.split(',').filter((s) => s !== '');
+}
+
+export function parseScontrolPartitions(text: string): ScontrolPartition[] {
+  return parseScontrolRecords(text)
+    .filter((r) => r.PartitionName !== undefined)
+    .map((r) => {
+      const memNode = r.MaxMemPerNode;
+      const memCpu = r.MaxMemPerCPU;
+      const p: ScontrolPartition = {
+        name: r.PartitionName,
+        isDefault: r.Default === 'YES',
+        state: (r.State ?? 'UP').toLowerCase(),
+        maxTimeMinutes: parseDurationMinutes(r.MaxTime),
+        defaultTimeMinutes: parseDurationMinutes(r.DefaultTime),
+        maxNodes: num(r.MaxNodes),
+        minNodes: num(r.MinNodes) ?? 0,
+        maxMemPerNodeMiB: memNode === undefined || memNode === 'UNLIMITED' ? null : parseMemoryMiB(memNode),
+        maxMemPerCpuMiB: memCpu === undefined || memCpu === 'UNLIMITED' ? null : parseMemoryMiB(memCpu),
+        nodes: expandHostlist(r.Nodes),
+        totalNodes: num(r.TotalNodes) ?? 0,
+        totalCpus: num(r.TotalCPUs) ?? 0,
+      };
+      const allowQos = list(r.AllowQos);
+      if (allowQos) p.allowQos = allowQos;
+      const allowAccounts = list(r.AllowAccounts);
+      if (allowAccounts) p.allowAccounts = allowAccounts;
+      if (!isUnset(r.QoS)) p.qos = r.QoS;
+      return p;
+    });
+}
+
+export interface ScontrolNode {
+  name: string;
+  state: NodeState;
+  cpus: number;
+  cpusAllocated: number;
+  realMemoryMiB: number;
+  allocatedMemoryMiB: number;
+  freeMemoryMiB: number | null;
+  gres: GresEntry[];
+  gpusTotal: number;
+  gpusAllocated: number;
+  features: string[];
+  partitions: string[];
+  cpuLoad: number | null;
+  reason?: string;
+}
+
+export function parseScontrolNodes(text: string): ScontrolNode[] {
+  return parseScontrolRecords(text)
+    .filter((r) => r.NodeName !== undefined)
+    .map((r) => {
+      const gres = parseGres(r.Gres);
+      const cfg = parseTres(r.CfgTRES);
+      const alloc = parseTres(r.AllocTRES);
+      const gresGpus = gres.filter((g) => g.name === 'gpu').reduce((s, g) => s + g.count, 0);
+      // Slurm 23.11+ reports CPUEfctv (CPUs usable by jobs) next to CPUTot.
+      const cpus = num(r.CPUEfctv) ?? num(r.CPUTot) ?? 0;
+      const n: ScontrolNode = {
+        name: r.NodeName,
+        state: parseNodeState(r.State ?? 'UNKNOWN'),
+        cpus,
+        cpusAllocated: num(r.CPUAlloc) ?? 0,
+        realMemoryMiB: num(r.RealMemory) ?? 0,
+        allocatedMemoryMiB: num(r.AllocMem) ?? 0,
+        freeMemoryMiB: num(r.FreeMem),
+        gres,
+        gpusTotal: Math.max(gresGpus, tresGpus(cfg)),
+        gpusAllocated: tresGpus(alloc),
+        features: list(r.AvailableFeatures ?? r.Features) ?? [],
+        partitions: list(r.Partitions) ?? [],
+        cpuLoad: num(r.CPULoad),
+      };
+      if (!isUnset(r.Reason)) n.reason = r.Reason;
+      return n;
+    });
+}
+
+export interface ScontrolJob {
+  jobId: string;
+  arrayJobId?: string;
+  arrayTaskId?: string;
+  hetJobId?: string;
+  hetJobOffset?: string;
+  name: string;
+  userName: string;
+  state: string;
+  reason: string;
+  exitCode?: string;
+  partition: string;
+  nodeList: string[];
+  runSeconds: number | null;
+  timeLimitSeconds: number | null;
+  workDir?: string;
+  stdOut?: string;
+  stdErr?: string;
+  command?: string;
+  record: ScontrolRecord;
+}
+
+/** `UserId=alice(1000)` → alice. */
+function userName(value: string | undefined): string {
+  if (!value) return '';
+  const i = value.indexOf('(');
+  return i >= 0 ? value.slice(0, i) : value;
+}
+
+export function parseScontrolJobs(text: string): ScontrolJob[] {
+  return parseScontrolRecords(text)
+    .filter((r) => r.JobId !== undefined)
+    .map((r) => {
+      const j: ScontrolJob = {
+        jobId: r.JobId,
+        name: r.JobName ?? '',
+        userName: userName(r.UserId),
+        state: (r.JobState ?? 'UNKNOWN').split(/[ +]/)[0],
+        reason: isUnset(r.Reason) ? '' : r.Reason,
+        partition: r.Partition ?? '',
+        nodeList: expandHostlist(r.NodeList),
+        runSeconds: parseDurationSeconds(r.RunTime),
+        timeLimitSeconds: parseDurationSeconds(r.TimeLimit),
+        record: r,
+      };
+      if (!isUnset(r.ArrayJobId)) j.arrayJobId = r.ArrayJobId;
+      if (!isUnset(r.ArrayTaskId)) j.arrayTaskId = r.ArrayTaskId;
+      if (!isUnset(r.HetJobId)) j.hetJobId = r.HetJobId;
+      if (!isUnset(r.HetJobOffset)) j.hetJobOffset = r.HetJobOffset;
+      if (!isUnset(r.ExitCode)) j.exitCode = r.ExitCode;
+      if (!isUnset(r.WorkDir)) j.workDir = r.WorkDir;
+      if (!isUnset(r.StdOut)) j.stdOut = r.StdOut;
+      if (!isUnset(r.StdErr)) j.stdErr = r.StdErr;
+      if (!isUnset(r.Command)) j.command = r.Command;
+      return j;
+    });
+}

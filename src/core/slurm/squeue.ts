@@ -1,0 +1,144 @@
+/**
+ * `squeue -h -o FORMAT`: one job (or one pending array aggregate) per line, fields separated by
+ * the ASCII unit separator (0x1f), which no job name, path or reason contains in practice and
+ * which `squeue -o` prints verbatim on every Slurm from 20.11 on. The job name comes last so that
+ * anything unexpected in it cannot shift the other fields.
+ */
+import { expandHostlist, isUnset, parseDurationSeconds } from './units';
+
+export const FIELD_SEPARATOR = '\x1f';
+
+/** The squeue fields we read, in order (format letters of `squeue -o`). */
+const SQUEUE_FIELDS = [
+  ['jobId', '%i'], // 123, 123_4, 123_[1-10%2], 124+0
+  ['jobIdNumeric', '%A'],
+  ['arrayJobId', '%F'],
+  ['arrayTaskId', '%K'],
+  ['user', '%u'],
+  ['state', '%T'],
+  ['reason', '%r'],
+  ['elapsed', '%M'],
+  ['timeLimit', '%l'],
+  ['nodes', '%D'],
+  ['cpus', '%C'],
+  ['nodeList', '%N'],
+  ['partition', '%P'],
+  ['submitTime', '%V'],
+  ['startTime', '%S'],
+  ['account', '%a'],
+  ['qos', '%q'],
+  ['workDir', '%Z'],
+  ['name', '%j'],
+] as const;
+
+export const SQUEUE_FORMAT = SQUEUE_FIELDS.map(([, letter]) => letter).join(FIELD_SEPARATOR);
+
+export interface SqueueJob {
+  /** As squeue prints it: `123`, `123_4` (array task), `123_[1-10%2]` (pending tasks), `124+0` (het). */
+  jobId: string;
+  /** The job's own numeric id. */
+  jobIdNumeric: string;
+  /** For array tasks and aggregates: the array's job id. */
+  arrayJobId?: string;
+  /** `4` or `[1-10%2]` for array members. */
+  arrayTaskId?: string;
+  /** For het job components: the leader's id and the component offset. */
+  hetJobId?: string;
+  hetJobOffset?: string;
+  name: string;
+  user: string;
+  /** Long state: PENDING, RUNNING, COMPLETING, SUSPENDED, ... */
+  state: string;
+  /** Pending reason (`Priority`, `Resources`, `JobHeldUser`...), or `None`. */
+  reason: string;
+  elapsedSeconds: number;
+  timeLimitSeconds: number | null;
+  nodes: number;
+  cpus: number;
+  nodeList: string[];
+  /** Node list as printed (compressed). */
+  nodeListText: string;
+  partition: string;
+  submitTime?: string;
+  startTime?: string;
+  account?: string;
+  qos?: string;
+  workDir?: string;
+}
+
+/** Arguments for squeue (without the command name's environment). */
+export function squeueArgv(options: { allUsers: boolean; jobIds?: string[] }): string[] {
+  const argv = ['squeue', '-h', '-o', SQUEUE_FORMAT];
+  if (options.jobIds && options.jobIds.length > 0) argv.push('-j', options.jobIds.join(','));
+  else if (!options.allUsers) argv.push('--me');
+  return argv;
+}
+
+function opt(value: string | undefined): string | undefined {
+  return isUnset(value) || value === undefined ? undefined : value;
+}
+
+export function parseSqueue(text: string): SqueueJob[] {
+  const jobs: SqueueJob[] = [];
+  const n = SQUEUE_FIELDS.length;
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
+    pos = end + 1;
+    if (line === '') continue;
+    const f = line.split(FIELD_SEPARATOR);
+    if (f.length < n) continue;
+    // Anything beyond the last field belongs to the name.
+    const name = f.length > n ? f.slice(n - 1).join(FIELD_SEPARATOR) : f[n - 1];
+    const jobId = f[0];
+    const nodeListText = isUnset(f[11]) ? '' : f[11];
+    const job: SqueueJob = {
+      jobId,
+      jobIdNumeric: f[1],
+      name,
+      user: f[4],
+      state: f[5],
+      reason: f[6],
+      elapsedSeconds: parseDurationSeconds(f[7]) ?? 0,
+      timeLimitSeconds: parseDurationSeconds(f[8]),
+      nodes: Number(f[9]) || 0,
+      cpus: Number(f[10]) || 0,
+      nodeList: expandHostlist(nodeListText),
+      nodeListText,
+      partition: f[12],
+    };
+    const arrayJobId = opt(f[2]);
+    const arrayTaskId = opt(f[3]);
+    if (arrayTaskId !== undefined && arrayJobId !== undefined) {
+      job.arrayJobId = arrayJobId;
+      job.arrayTaskId = arrayTaskId;
+    }
+    const het = /^(\d+)\+(\d+)$/.exec(jobId);
+    if (het) {
+      job.hetJobId = het[1];
+      job.hetJobOffset = het[2];
+    }
+    const submit = opt(f[13]);
+    if (submit) job.submitTime = submit;
+    const start = opt(f[14]);
+    if (start) job.startTime = start;
+    const account = opt(f[15]);
+    if (account) job.account = account;
+    const qos = opt(f[16]);
+    if (qos) job.qos = qos;
+    const workDir = opt(f[17]);
+    if (workDir) job.workDir = workDir;
+    jobs.push(job);
+  }
+  return jobs;
+}
+
+/**
+ * The id to pass to scancel/scontrol for a job as squeue printed it: the throttle of a pending
+ * array aggregate is dropped (`123_[1-10%2]` → `123_[1-10]`).
+ */
+export function actionableJobId(jobId: string): string {
+  return jobId.replace(/%\d+\]$/, ']');
+}
