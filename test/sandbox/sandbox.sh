@@ -1,0 +1,503 @@
+#!/usr/bin/env bash
+# A local HPC sandbox: a 4-node Slurm 22.05 cluster (one host, MULTIPLE_SLURMD), munge, and a
+# private sshd on 127.0.0.1 with a dedicated test user and key-only login. Everything it writes
+# lives under one private folder; it never touches /etc/ssh or /etc/slurm.
+#
+#   bash test/sandbox/sandbox.sh up|down|status|env
+#   bash test/sandbox/sandbox.sh stop-ctld|start-ctld|freeze-ctld|thaw-ctld|stop-sshd|start-sshd
+#
+# HPCW_SANDBOX_DIR       the private folder (default <repo>/.sandbox)
+# HPCW_SANDBOX_PORT_BASE first of 6 TCP ports: slurmctld, slurmd n1..n4, sshd (default 26800)
+#
+# Daemons run in the background with pid files in $DIR/run; `down` ends them by PID and then
+# ends every process left that belongs to this instance (found by the HPCW_SANDBOX_OWNER=$DIR
+# variable that the daemons and the ssh sessions carry, or by the instance's SLURM_CONF in a job's
+# environment).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+DIR=${HPCW_SANDBOX_DIR:-$ROOT/.sandbox}
+PORT_BASE=${HPCW_SANDBOX_PORT_BASE:-26800}
+TEST_USER=hpcwtest
+CLUSTER=sandbox
+SSH_ALIAS=hpcw-sandbox
+NODES=(n1 n2 n3 n4)
+
+CTLD_PORT=$PORT_BASE
+SSH_PORT=$((PORT_BASE + 5))
+CONF=$DIR/slurm/slurm.conf
+RUN=$DIR/run
+SSH_DIR=$DIR/ssh
+CLIENT_HOME=$DIR/client-home
+CLIENT_KEY=$CLIENT_HOME/.ssh/id_ed25519
+KNOWN_HOSTS=$CLIENT_HOME/.ssh/known_hosts
+MUNGE_SOCKET=$DIR/munge/munge.socket
+USER_LOCK=/tmp/hpcw-sandbox-user.lock
+
+export SLURM_CONF=$CONF
+
+log() { printf '[sandbox] %s\n' "$*" >&2; }
+die() { printf '[sandbox] error: %s\n' "$*" >&2; exit 1; }
+
+# --- processes ------------------------------------------------------------------------------
+
+# alive PID: true when PID runs and is not a zombie (PID 1 here reaps orphans only every 1-2 s).
+alive() {
+  local pid=$1 stat
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# pid_of NAME: the PID recorded in $RUN/NAME.pid when that process is alive, else nothing.
+pid_of() {
+  local f=$RUN/$1.pid pid
+  [ -s "$f" ] || return 1
+  pid=$(tr -dc 0-9 < "$f")
+  alive "$pid" || return 1
+  # Guard against a reused PID: the process must belong to this instance (sshd overwrites its
+  # environment with its process title, so its command line names the instance instead).
+  if ! tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "HPCW_SANDBOX_OWNER=$DIR" &&
+     ! tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$DIR/"; then
+    return 1
+  fi
+  echo "$pid"
+}
+
+# descendants PID: the PIDs of every live descendant of PID.
+descendants() {
+  local f stat rest pid ppid
+  declare -A kids=()
+  for f in /proc/[0-9]*/stat; do
+    stat=$(cat "$f" 2>/dev/null) || continue
+    pid=${stat%% *}; rest=${stat##*) }; rest=${rest#* }; ppid=${rest%% *}
+    kids[$ppid]+="$pid "
+  done
+  local queue=("$1") p c
+  while [ ${#queue[@]} -gt 0 ]; do
+    p=${queue[0]}; queue=("${queue[@]:1}")
+    for c in ${kids[$p]:-}; do alive "$c" && echo "$c"; queue+=("$c"); done
+  done
+}
+
+# wait_gone TIMEOUT PID...: waits until none of the PIDs is alive; false on timeout.
+wait_gone() {
+  local timeout=$1; shift
+  local deadline=$((SECONDS + timeout)) pid left
+  while :; do
+    left=0
+    for pid in "$@"; do alive "$pid" && left=1; done
+    [ $left -eq 0 ] && return 0
+    [ $SECONDS -ge $deadline ] && return 1
+    sleep 0.05
+  done
+}
+
+# end_pids PID...: SIGTERM (and SIGCONT for a frozen one), then SIGKILL after 5 s.
+end_pids() {
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  kill -CONT "$@" 2>/dev/null || true
+  if ! wait_gone 5 "$@"; then
+    log "SIGKILL to $*"
+    kill -KILL "$@" 2>/dev/null || true
+    wait_gone 5 "$@" || log "still running after SIGKILL: $*"
+  fi
+}
+
+# stop NAME: ends the daemon recorded in $RUN/NAME.pid.
+stop() {
+  local pid
+  if pid=$(pid_of "$1"); then end_pids "$pid"; fi
+  rm -f "$RUN/$1.pid"
+}
+
+# instance_pids: every live process of this instance (except this script and its ancestors).
+instance_pids() {
+  local self=$$ skip=" " p files f pid
+  p=$self
+  while [ -n "$p" ] && [ "$p" != 0 ]; do
+    skip+="$p "
+    p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null || true)
+  done
+  files=$( { grep -lzxF "HPCW_SANDBOX_OWNER=$DIR" /proc/[0-9]*/environ 2>/dev/null || true
+             grep -lzxF "SLURM_CONF=$CONF" /proc/[0-9]*/environ 2>/dev/null \
+               | while read -r f; do grep -qz '^SLURM_JOB_ID=' "$f" 2>/dev/null && echo "$f"; done || true
+           } | sort -u)
+  for f in $files; do
+    pid=${f#/proc/}; pid=${pid%/environ}
+    case "$skip" in *" $pid "*) continue ;; esac
+    alive "$pid" && echo "$pid"
+  done
+  return 0
+}
+
+# start NAME CMD...: runs a daemon with the instance marker and records nothing itself (the
+# daemons write their own pid files); stdio goes to $DIR/log/NAME.out.
+start() {
+  local name=$1; shift
+  HPCW_SANDBOX_OWNER=$DIR SLURM_CONF=$CONF setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1
+}
+
+# --- configuration --------------------------------------------------------------------------
+
+ensure_user() {
+  (
+    flock 9
+    if ! id "$TEST_USER" >/dev/null 2>&1; then
+      log "creating user $TEST_USER"
+      useradd --create-home --shell /bin/bash --comment "HPC Workbench sandbox test user" "$TEST_USER"
+    fi
+    # With `UsePAM no` a locked password (!) is refused even for key logins; `*` is not.
+    if [ "$(getent shadow "$TEST_USER" | cut -d: -f2)" != '*' ]; then usermod -p '*' "$TEST_USER"; fi
+    local home; home=$(getent passwd "$TEST_USER" | cut -d: -f6)
+    install -d -m 700 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$home/.ssh"
+    local ak=$home/.ssh/authorized_keys tag="hpcw-sandbox:$DIR" tmp
+    tmp=$(mktemp)
+    { grep -vF " $tag" "$ak" 2>/dev/null || true
+      printf '%s %s\n' "$(cut -d' ' -f1,2 "$CLIENT_KEY.pub")" "$tag"; } > "$tmp"
+    install -m 600 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$tmp" "$ak"
+    rm -f "$tmp"
+  ) 9>"$USER_LOCK"
+}
+
+ensure_keys() {
+  umask 022
+  mkdir -p "$DIR" "$RUN" "$DIR/log" "$DIR/munge" "$SSH_DIR" "$CLIENT_HOME/.ssh" \
+    "$DIR/slurm/state" "$DIR/slurm/log"
+  chmod 755 "$DIR" "$DIR/slurm"
+  chmod 700 "$SSH_DIR" "$CLIENT_HOME/.ssh" "$DIR/slurm/state"
+  chmod 755 "$DIR/munge"
+  local n
+  for n in "${NODES[@]}"; do mkdir -p "$DIR/slurm/spool/$n" "$DIR/slurm/tmp/$n"; done
+  chmod 1777 "$DIR"/slurm/tmp/*
+  if [ ! -s "$DIR/munge/munge.key" ]; then
+    dd if=/dev/urandom of="$DIR/munge/munge.key" bs=1024 count=1 status=none
+  fi
+  chmod 600 "$DIR/munge/munge.key"
+  [ -s "$SSH_DIR/ssh_host_ed25519_key" ] ||
+    ssh-keygen -q -t ed25519 -N '' -C "hpcw-sandbox-host" -f "$SSH_DIR/ssh_host_ed25519_key"
+  [ -s "$CLIENT_KEY" ] ||
+    ssh-keygen -q -t ed25519 -N '' -C "hpcw-sandbox-client" -f "$CLIENT_KEY"
+  chmod 600 "$CLIENT_KEY"
+}
+
+write_slurm_conf() {
+  local s=$DIR/slurm
+  cat > "$CONF.tmp" <<CONF
+# Generated by test/sandbox/sandbox.sh for the sandbox in $DIR — do not edit.
+ClusterName=$CLUSTER
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$CTLD_PORT
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$MUNGE_SOCKET
+CredType=cred/munge
+StateSaveLocation=$s/state
+SlurmdSpoolDir=$s/spool/%n
+TmpFS=$s/tmp/%n
+SlurmctldPidFile=$RUN/slurmctld.pid
+SlurmdPidFile=$RUN/slurmd-%n.pid
+SlurmctldLogFile=$s/log/slurmctld.log
+SlurmdLogFile=$s/log/slurmd-%n.log
+SlurmctldDebug=info
+SlurmdDebug=info
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+TaskProlog=$s/task-prolog.sh
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SlurmdParameters=config_overrides
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$s/jobcomp.txt
+MpiDefault=none
+ReturnToService=2
+MessageTimeout=3
+MailProg=/bin/true
+InactiveLimit=0
+KillWait=5
+MinJobAge=300
+SchedulerType=sched/backfill
+NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((PORT_BASE + 1)) CPUs=2 RealMemory=2000 State=UNKNOWN
+NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((PORT_BASE + 2)) CPUs=2 RealMemory=2000 State=UNKNOWN
+NodeName=n3 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((PORT_BASE + 3)) CPUs=2 RealMemory=2000 Features=bigmem State=UNKNOWN
+NodeName=n4 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((PORT_BASE + 4)) CPUs=2 RealMemory=2000 Features=bigmem State=UNKNOWN
+PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=30 State=UP
+PartitionName=compute Nodes=n[1-4] Default=NO MaxTime=1-00:00:00 State=UP
+CONF
+  mv "$CONF.tmp" "$CONF"
+  # Open MPI over srun --mpi=pmix across fake nodes that share one hostname: the shared-memory
+  # transport crashes, so TCP on loopback; PMIx's shared-memory data store is off for the same
+  # reason. A TaskProlog's `export` lines go into every task's environment.
+  cat > "$s/task-prolog.sh" <<'PROLOG'
+#!/bin/sh
+echo "export OMPI_MCA_btl=self,tcp"
+echo "export OMPI_MCA_btl_tcp_if_include=lo"
+echo "export OMPI_MCA_oob_tcp_if_include=lo"
+echo "export PMIX_MCA_gds=hash"
+PROLOG
+  chmod 755 "$s/task-prolog.sh"
+  chmod 644 "$CONF"
+}
+
+write_ssh_conf() {
+  cat > "$SSH_DIR/sshd_config" <<CONF
+# Generated by test/sandbox/sandbox.sh — a private sshd for the sandbox in $DIR.
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $SSH_DIR/ssh_host_ed25519_key
+PidFile $RUN/sshd.pid
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $TEST_USER
+AuthorizedKeysFile .ssh/authorized_keys
+StrictModes yes
+PrintMotd no
+X11Forwarding no
+AllowTcpForwarding yes
+MaxStartups 100:30:200
+MaxSessions 100
+Subsystem sftp /usr/lib/openssh/sftp-server
+SetEnv SLURM_CONF=$CONF HPCW_SANDBOX_OWNER=$DIR
+CONF
+  cat > "$CLIENT_HOME/.ssh/config" <<CONF
+# The sandbox's sshd, for the tests and the demo (HOME=$CLIENT_HOME).
+Host $SSH_ALIAS
+  HostName 127.0.0.1
+  Port $SSH_PORT
+  User $TEST_USER
+  IdentityFile $CLIENT_KEY
+  IdentitiesOnly yes
+  UserKnownHostsFile $KNOWN_HOSTS
+  StrictHostKeyChecking yes
+  LogLevel ERROR
+CONF
+  printf '[127.0.0.1]:%s %s\n' "$SSH_PORT" "$(cut -d' ' -f1,2 "$SSH_DIR/ssh_host_ed25519_key.pub")" \
+    > "$KNOWN_HOSTS"
+  chmod 644 "$CLIENT_HOME/.ssh/config" "$KNOWN_HOSTS"
+}
+
+write_json() {
+  local fp
+  fp=$(ssh-keygen -l -E sha256 -f "$SSH_DIR/ssh_host_ed25519_key.pub" | awk '{print $2}')
+  DIR=$DIR CONF=$CONF CLUSTER=$CLUSTER SSH_PORT=$SSH_PORT TEST_USER=$TEST_USER \
+  CLIENT_KEY=$CLIENT_KEY KNOWN_HOSTS=$KNOWN_HOSTS CLIENT_HOME=$CLIENT_HOME SSH_ALIAS=$SSH_ALIAS \
+  FP=$fp PORT_BASE=$PORT_BASE \
+  python3 - > "$DIR/sandbox.json.tmp" <<'PY'
+import json, os
+e = os.environ
+base = int(e['PORT_BASE'])
+nodes = [
+    {'name': f'n{i}', 'cpus': 2, 'realMemory': 2000, 'port': base + i,
+     'features': ['bigmem'] if i >= 3 else []}
+    for i in range(1, 5)
+]
+print(json.dumps({
+    'dir': e['DIR'],
+    'slurmConf': e['CONF'],
+    'clusterName': e['CLUSTER'],
+    'slurmctldPort': base,
+    'sshHost': '127.0.0.1',
+    'sshPort': int(e['SSH_PORT']),
+    'sshUser': e['TEST_USER'],
+    'sshKey': e['CLIENT_KEY'],
+    'knownHosts': e['KNOWN_HOSTS'],
+    'clientHome': e['CLIENT_HOME'],
+    'sshAlias': e['SSH_ALIAS'],
+    'hostKeyFingerprint': e['FP'],
+    'jobCompLoc': os.path.join(e['DIR'], 'slurm', 'jobcomp.txt'),
+    'partitions': [
+        {'name': 'debug', 'default': True, 'maxTime': '00:30:00', 'nodes': ['n1', 'n2']},
+        {'name': 'compute', 'default': False, 'maxTime': '1-00:00:00',
+         'nodes': ['n1', 'n2', 'n3', 'n4']},
+    ],
+    'nodes': nodes,
+}, indent=2))
+PY
+  mv "$DIR/sandbox.json.tmp" "$DIR/sandbox.json"
+}
+
+# --- daemons --------------------------------------------------------------------------------
+
+start_munge() {
+  pid_of munged >/dev/null && return 0
+  start munged /usr/sbin/munged --socket="$MUNGE_SOCKET" --key-file="$DIR/munge/munge.key" \
+    --pid-file="$RUN/munged.pid" --log-file="$DIR/log/munged.log" \
+    --seed-file="$DIR/munge/munged.seed" --force
+
+  for _ in $(seq 1 100); do
+    munge -n -S "$MUNGE_SOCKET" </dev/null >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  die "munged did not answer (see $DIR/log/munged.log)"
+}
+
+start_ctld() {
+  pid_of slurmctld >/dev/null && return 0
+  start slurmctld /usr/sbin/slurmctld
+  wait_ctld
+}
+
+wait_ctld() {
+
+  for _ in $(seq 1 200); do
+    sinfo -h -o %P >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  die "slurmctld did not answer (see $DIR/slurm/log/slurmctld.log)"
+}
+
+start_slurmds() {
+  local n
+  for n in "${NODES[@]}"; do
+    pid_of "slurmd-$n" >/dev/null && continue
+    start "slurmd-$n" /usr/sbin/slurmd -N "$n"
+  done
+}
+
+wait_nodes_idle() {
+  local out
+  for _ in $(seq 1 200); do
+    out=$(sinfo -h -N -o '%N %t' 2>/dev/null | sort -u | awk '$2 == "idle" {print $1}' | sort -u | wc -l)
+    [ "$out" -eq ${#NODES[@]} ] && return 0
+    sleep 0.1
+  done
+  sinfo -N >&2 || true
+  die "the nodes did not become idle (see $DIR/slurm/log/)"
+}
+
+start_sshd() {
+  pid_of sshd >/dev/null && return 0
+  mkdir -p /run/sshd
+  start sshd /usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$DIR/log/sshd.log"
+  wait_sshd
+}
+
+wait_sshd() {
+
+  for _ in $(seq 1 100); do
+    HOME=$CLIENT_HOME ssh -F "$CLIENT_HOME/.ssh/config" -o BatchMode=yes -o ConnectTimeout=3 \
+      "$SSH_ALIAS" true </dev/null >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "sshd did not accept the client key (see $DIR/log/sshd.log)"
+}
+
+# --- actions --------------------------------------------------------------------------------
+
+all_up() {
+  local n
+  pid_of munged >/dev/null && pid_of slurmctld >/dev/null && pid_of sshd >/dev/null || return 1
+  for n in "${NODES[@]}"; do pid_of "slurmd-$n" >/dev/null || return 1; done
+  [ -s "$DIR/sandbox.json" ]
+}
+
+cmd_up() {
+  if all_up && sinfo -h -o %P >/dev/null 2>&1; then
+    log "already up ($DIR)"
+    return 0
+  fi
+  ensure_keys
+  ensure_user
+  write_slurm_conf
+  write_ssh_conf
+  start_munge
+  start_ctld
+  start_slurmds
+  wait_nodes_idle
+  start_sshd
+  write_json
+  log "up: cluster '$CLUSTER' (4 nodes), sshd on 127.0.0.1:$SSH_PORT, in $DIR"
+}
+
+# stop_sshd: ends the sshd listener and its sessions (open connections drop, as in an outage).
+stop_sshd() {
+  local pid sess=()
+  if pid=$(pid_of sshd); then
+    mapfile -t sess < <(descendants "$pid")
+    end_pids "$pid" "${sess[@]}"
+  fi
+  rm -f "$RUN/sshd.pid"
+}
+
+cmd_down() {
+  local pids n
+  # Cancel the instance's jobs first, so that their steps end cleanly.
+  if pid_of slurmctld >/dev/null; then
+    kill -CONT "$(pid_of slurmctld)" 2>/dev/null || true
+    if [ -n "$(squeue -h -o %i 2>/dev/null)" ]; then
+      squeue -h -o %i 2>/dev/null | xargs -r scancel --quiet 2>/dev/null || true
+      for _ in $(seq 1 50); do
+        [ -z "$(squeue -h -t R,CG -o %i 2>/dev/null)" ] && break
+        sleep 0.1
+      done
+    fi
+  fi
+  stop_sshd
+  pids=()
+  for n in "${NODES[@]}"; do
+    if pid=$(pid_of "slurmd-$n"); then pids+=("$pid"); fi
+    rm -f "$RUN/slurmd-$n.pid"
+  done
+  end_pids "${pids[@]}"
+  stop slurmctld
+  stop munged
+  # Whatever is left of this instance: job steps, ssh sessions.
+  mapfile -t pids < <(instance_pids)
+  if [ ${#pids[@]} -gt 0 ]; then
+    log "ending leftover processes: ${pids[*]}"
+    end_pids "${pids[@]}"
+  fi
+  log "down ($DIR)"
+}
+
+cmd_status() {
+  local ok=0 n pid
+  row() {
+    if pid=$(pid_of "$1"); then printf '%-10s running (pid %s)\n' "$1" "$pid"
+    else printf '%-10s stopped\n' "$1"; ok=1; fi
+  }
+  row munged
+  row slurmctld
+  for n in "${NODES[@]}"; do row "slurmd-$n"; done
+  row sshd
+  if pid=$(pid_of slurmctld) && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ]; then
+    echo "slurmctld is frozen (SIGSTOP)"; ok=1
+  fi
+  echo "dir: $DIR  slurmctld port: $CTLD_PORT  sshd port: $SSH_PORT"
+  return $ok
+}
+
+cmd_env() {
+  printf 'export SLURM_CONF=%q\n' "$CONF"
+  printf 'export HPCW_SANDBOX_DIR=%q\n' "$DIR"
+  printf 'export HPCW_SSH_PORT=%q\n' "$SSH_PORT"
+  printf 'export HPCW_SSH_USER=%q\n' "$TEST_USER"
+  printf 'export HPCW_SSH_KEY=%q\n' "$CLIENT_KEY"
+  printf 'export HPCW_KNOWN_HOSTS=%q\n' "$KNOWN_HOSTS"
+  printf 'export HPCW_CLIENT_HOME=%q\n' "$CLIENT_HOME"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  stop-ctld) stop slurmctld ;;
+  start-ctld) [ -s "$CONF" ] || die "the sandbox was never started"; start_ctld ;;
+  freeze-ctld) pid=$(pid_of slurmctld) || die "slurmctld is not running"; kill -STOP "$pid" ;;
+  thaw-ctld) pid=$(pid_of slurmctld) || die "slurmctld is not running"; kill -CONT "$pid" ;;
+  stop-sshd) stop_sshd ;;
+  start-sshd) [ -s "$SSH_DIR/sshd_config" ] || die "the sandbox was never started"; start_sshd ;;
+  *)
+    echo "usage: $0 up|down|status|env|stop-ctld|start-ctld|freeze-ctld|thaw-ctld|stop-sshd|start-sshd" >&2
+    exit 2
+    ;;
+esac
