@@ -1,0 +1,295 @@
+/**
+ * Resolving a cluster entry to what an SSH connection needs, as OpenSSH does from `~/.ssh/config`
+ * (first value wins; HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile,
+ * HostKeyAlias, HashKnownHosts, IdentitiesOnly, ConnectTimeout, Include). Parsing is done by the
+ * `ssh-config` package; `Match exec` is never evaluated. No vscode import.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { default as SSHConfig } from 'ssh-config' with { 'resolution-mode': 'import' };
+// ssh-config ships CommonJS for require(); its type declarations are written for ESM only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parse: parseSshConfig } = require('ssh-config') as { parse(text: string): SSHConfig };
+import type { ClusterConfig } from '../core/cluster/config';
+
+export interface SshTarget {
+  /** What the user wrote (alias or host name); used in messages. */
+  alias: string;
+  /** The host name or address to connect to (HostName). */
+  host: string;
+  port: number;
+  user: string;
+  /** Absolute paths of private keys to try, in order (only existing ones are tried). */
+  identityFiles: string[];
+  /** IdentitiesOnly: do not use the agent's other keys. */
+  identitiesOnly: boolean;
+  /** Jump host to connect through (ProxyJump); its own `proxyJump` is the hop before it. */
+  proxyJump?: SshTarget;
+  /** known_hosts files to check, the first one is where new keys are recorded. */
+  knownHostsFiles: string[];
+  /** Name under which the host key is looked up (HostKeyAlias, else host). */
+  hostKeyAlias?: string;
+  /** Record new host keys hashed (HashKnownHosts yes). */
+  hashKnownHosts: boolean;
+  /** ConnectTimeout in milliseconds, when set. */
+  connectTimeoutMs?: number;
+}
+
+export interface ResolveOptions {
+  /** ssh_config file to read (default `<home>/.ssh/config`). */
+  sshConfigPath?: string;
+  /** Home directory for `~` and defaults (default `os.homedir()`). */
+  home?: string;
+  /** Local user name for `%u` and the default remote user (default the current user). */
+  localUser?: string;
+}
+
+const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519_sk', 'id_rsa'];
+
+type Computed = Record<string, string | string[]>;
+
+function first(computed: Computed, key: string): string | undefined {
+  const value = computed[key];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function all(computed: Computed, key: string): string[] {
+  const value = computed[key];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Expands a leading `~` or `~/` to `home`. */
+export function expandHome(p: string, home: string): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return path.join(home, p.slice(2));
+  return p;
+}
+
+interface TokenValues {
+  home: string;
+  localUser: string;
+  host: string;
+  user: string;
+  port: number;
+  alias: string;
+}
+
+/** Expands the simple OpenSSH tokens %d %u %h %r %p %n %% and a leading `~`. */
+export function expandTokens(value: string, t: TokenValues): string {
+  const expanded = value.replace(/%([%duhrpn])/g, (_m, c: string) => {
+    switch (c) {
+      case '%': return '%';
+      case 'd': return t.home;
+      case 'u': return t.localUser;
+      case 'h': return t.host;
+      case 'r': return t.user;
+      case 'p': return String(t.port);
+      case 'n': return t.alias;
+      default: return _m;
+    }
+  });
+  return expandHome(expanded, t.home);
+}
+
+function globToRegExp(glob: string): RegExp {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`);
+}
+
+/** Reads an ssh_config file with its `Include` directives inlined (relative to ~/.ssh). */
+export async function readSshConfigText(file: string, home: string, depth = 0): Promise<string> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return '';
+  }
+  if (depth > 8 || !/^\s*include\b/im.test(text)) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*include\s*=?\s*(.+?)\s*$/i.exec(line);
+    if (!m) {
+      out.push(line);
+      continue;
+    }
+    for (const raw of m[1].split(/\s+/)) {
+      let pattern = expandHome(raw.replace(/^"|"$/g, ''), home);
+      if (!path.isAbsolute(pattern)) pattern = path.join(home, '.ssh', pattern);
+      const dir = path.dirname(pattern);
+      const base = path.basename(pattern);
+      let names: string[] = [base];
+      if (/[*?]/.test(base)) {
+        try {
+          const re = globToRegExp(base);
+          names = (await fs.readdir(dir)).filter((n) => re.test(n)).sort();
+        } catch {
+          names = [];
+        }
+      }
+      for (const name of names) out.push(await readSshConfigText(path.join(dir, name), home, depth + 1));
+    }
+  }
+  return out.join('\n');
+}
+
+/** The concrete host aliases of an ssh_config file (Host patterns without wildcards or negation). */
+export async function listSshConfigHosts(options: ResolveOptions = {}): Promise<string[]> {
+  const home = options.home ?? os.homedir();
+  const file = options.sshConfigPath ?? path.join(home, '.ssh', 'config');
+  const text = await readSshConfigText(file, home);
+  const hosts: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*host\s*=?\s*(.+?)\s*$/i.exec(line);
+    if (!m) continue;
+    for (const pattern of m[1].split(/\s+/)) {
+      const name = pattern.replace(/^"|"$/g, '');
+      if (name && !/[*?!]/.test(name) && !hosts.includes(name)) hosts.push(name);
+    }
+  }
+  return hosts;
+}
+
+/** Parses a ProxyJump hop `[user@]host[:port]` (or `ssh://[user@]host[:port]`). */
+export function parseJumpSpec(spec: string): { user?: string; host: string; port?: number } {
+  let rest = spec.replace(/^ssh:\/\//, '');
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  let port: number | undefined;
+  const bracket = /^\[(.+)\](?::(\d+))?$/.exec(rest);
+  if (bracket) {
+    rest = bracket[1];
+    if (bracket[2]) port = Number(bracket[2]);
+  } else {
+    const colon = /^([^:]+):(\d+)$/.exec(rest);
+    if (colon) {
+      rest = colon[1];
+      port = Number(colon[2]);
+    }
+  }
+  return { user, host: rest, port };
+}
+
+interface Explicit {
+  alias: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+  /** Overrides the config's ProxyJump (`none` disables it). */
+  proxyJump?: string;
+}
+
+function resolveFrom(config: SSHConfig, explicit: Explicit, home: string, localUser: string, depth: number): SshTarget {
+  if (depth > 5) throw new Error(`Too many ProxyJump hops for ${explicit.alias}.`);
+  const computed = config.compute({ Host: explicit.alias, User: explicit.user ?? localUser }, { ignoreCase: true, matchExec: false }) as Computed;
+  const alias = explicit.alias;
+  const hostNameRaw = first(computed, 'hostname') ?? alias;
+  const portText = first(computed, 'port');
+  const port = explicit.port ?? (portText ? Number(portText) : 22);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`Invalid port for ${alias}: ${portText}`);
+  const user = explicit.user ?? first(computed, 'user') ?? localUser;
+  const host = hostNameRaw.replace(/%h/g, alias).replace(/%%/g, '%');
+  const tokens: TokenValues = { home, localUser, host, user, port, alias };
+
+  const identityFiles: string[] = [];
+  if (explicit.identityFile) identityFiles.push(expandTokens(explicit.identityFile, tokens));
+  for (const f of all(computed, 'identityfile')) {
+    if (f.toLowerCase() === 'none') continue;
+    const p = expandTokens(f.replace(/^"|"$/g, ''), tokens);
+    if (!identityFiles.includes(p)) identityFiles.push(p);
+  }
+  if (identityFiles.length === 0) {
+    for (const name of DEFAULT_IDENTITIES) identityFiles.push(path.join(home, '.ssh', name));
+  }
+
+  const knownHostsFiles: string[] = [];
+  for (const value of all(computed, 'userknownhostsfile')) {
+    for (const f of value.split(/\s+/)) {
+      if (f && f.toLowerCase() !== 'none') knownHostsFiles.push(expandTokens(f.replace(/^"|"$/g, ''), tokens));
+    }
+  }
+  if (knownHostsFiles.length === 0) {
+    knownHostsFiles.push(path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2'));
+  }
+
+  const timeout = first(computed, 'connecttimeout');
+  const target: SshTarget = {
+    alias,
+    host,
+    port,
+    user,
+    identityFiles,
+    identitiesOnly: (first(computed, 'identitiesonly') ?? 'no').toLowerCase() === 'yes',
+    knownHostsFiles,
+    hostKeyAlias: first(computed, 'hostkeyalias'),
+    hashKnownHosts: (first(computed, 'hashknownhosts') ?? 'no').toLowerCase() === 'yes',
+    connectTimeoutMs: timeout && /^\d+$/.test(timeout) ? Number(timeout) * 1000 : undefined,
+  };
+
+  const jump = explicit.proxyJump ?? first(computed, 'proxyjump');
+  if (jump && jump.toLowerCase() !== 'none') {
+    const hops = jump.split(',').map((s) => s.trim()).filter(Boolean);
+    let previous: SshTarget | undefined;
+    for (let i = 0; i < hops.length; i++) {
+      const spec = parseJumpSpec(hops[i]);
+      const hop = resolveFrom(
+        config,
+        { alias: spec.host, user: spec.user, port: spec.port, proxyJump: i === 0 ? undefined : 'none' },
+        home,
+        localUser,
+        depth + 1,
+      );
+      if (previous) hop.proxyJump = previous;
+      previous = hop;
+    }
+    target.proxyJump = previous;
+  }
+  return target;
+}
+
+/** Parses ssh_config text (already with includes inlined) and resolves one host with it. */
+export function resolveSshTargetFromText(
+  configText: string,
+  explicit: Explicit,
+  options: { home: string; localUser: string },
+): SshTarget {
+  return resolveFrom(parseSshConfig(configText), explicit, options.home, options.localUser, 0);
+}
+
+/**
+ * Resolves a cluster entry to an SSH target: `host` may be an alias of the ssh config; explicit
+ * `port`, `user` and `identityFile` in the entry override the config.
+ */
+export async function resolveSshTarget(config: ClusterConfig, options: ResolveOptions = {}): Promise<SshTarget> {
+  if (!config.host) throw new Error(`Cluster "${config.name}" has no host.`);
+  const home = options.home ?? os.homedir();
+  const localUser = options.localUser ?? safeLocalUser();
+  const file = options.sshConfigPath ?? path.join(home, '.ssh', 'config');
+  const text = await readSshConfigText(file, home);
+  let alias = config.host;
+  let user = config.user;
+  const at = alias.lastIndexOf('@');
+  if (at > 0) {
+    user ??= alias.slice(0, at);
+    alias = alias.slice(at + 1);
+  }
+  return resolveSshTargetFromText(
+    text,
+    { alias, user, port: config.port, identityFile: config.identityFile },
+    { home, localUser },
+  );
+}
+
+function safeLocalUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'root';
+  }
+}
