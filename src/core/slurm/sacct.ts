@@ -55,8 +55,8 @@ export function parseSacct(text: string): AccountedJob[] {
     if (jobId === '' || jobId.includes('.')) continue; // steps (batch, extern, 0...)
     const job: AccountedJob = {
       jobId,
-      user: f[1],
-      state: f[2].split(' ')[0],
+      user: f[1].replace(/\(\d+\)$/, ''), // jobcomp prints `name(uid)`
+      state: f[2].split(' ')[0] || 'UNKNOWN',
       exitCode: f[3],
       partition: f[4],
       elapsedSeconds: parseDurationSeconds(f[7]),
