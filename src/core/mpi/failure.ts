@@ -116,8 +116,13 @@ export class TracebackScanner {
   }
 }
 
-/** The one-line summary printed after a failed run; the `mpi-python` problem matcher reads it. */
+/**
+ * The one-line summary printed after a failed run, compiler style so that the `mpi-python` problem
+ * matcher (package.json) reads it: `FILE:LINE: error: rank N: ValueError: boom`.
+ */
 export function formatTracebackSummary(s: TracebackSummary): string {
-  const where = s.file ? `${s.file}:${s.line ?? 1}` : '?';
-  return `rank ${s.rank ?? '?'} failed at ${where}: ${s.message}`;
+  return `${s.file ?? '?'}:${s.line ?? 1}: error: rank ${s.rank ?? '?'}: ${s.message}`;
 }
+
+/** The pattern of that line (kept in step with package.json's `mpi-python` problem matcher). */
+export const TRACEBACK_SUMMARY_PATTERN = /^(.+):(\d+): error: (rank (?:\d+|\?): .*)$/;
