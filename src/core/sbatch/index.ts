@@ -1,0 +1,25 @@
+/**
+ * SBATCH knowledge, parser and linter: the public API used by the language server, the CLI
+ * and the extension. Pure logic: no vscode, no I/O.
+ */
+export { looksLikeSbatchScript } from './detect';
+export * from './types';
+export {
+  OPTIONS, findOption, resolveLongOption, FILENAME_PATTERNS, FILENAME_PATTERN_LETTERS, LONG_NAMES,
+  MAIL_TYPES, DEPENDENCY_TYPES, HINT_VALUES, GRES_FLAGS, PROFILE_VALUES, RLIMIT_NAMES, NON_SBATCH_OPTIONS,
+  compareSlurmVersions,
+} from './options';
+export type { SbatchOption, OptionArg, FilenamePattern, LongResolution } from './options';
+export { parseSbatchScript, tokenizeDirectiveLine, editDistance } from './parse';
+export type { ParsedScript, SbatchDirective, SbatchLine, SbatchToken, IgnoredDirective, IgnoredKind } from './parse';
+export { lintSbatch, lintParsed } from './lint';
+export type { LintOptions } from './lint';
+export { summarizeRequest, effectiveOptions } from './summary';
+export type { RequestSummary } from './summary';
+export { closestNames, suggestOptionNames } from './suggest';
+export {
+  parseSlurmTime, formatSlurmTime, parseMemory, formatMemory, parseNodeCount, parsePositiveInt,
+  parseArraySpec, checkDependency, parseGres, parseGpuCount, checkTres, parseSignalSpec, checkBeginTime,
+  expandHostlist, parseConstraint, unknownFilenamePatterns, checkDistribution, validateOptionValue,
+} from './values';
+export type { ValueProblem, ArraySpec, GresRequest } from './values';

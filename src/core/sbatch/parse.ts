@@ -1,0 +1,548 @@
+/**
+ * Reads the #SBATCH directives of a batch script exactly as sbatch does (src/sbatch/opt.c):
+ * - a directive line starts with "#SBATCH" in column 0 (case-sensitive, no indentation);
+ * - directives are read until the first line that is neither blank nor a comment;
+ * - within a line, arguments are separated by whitespace, '...' and "..." group characters,
+ *   a backslash escapes the next character, an unquoted # starts a comment, an unmatched
+ *   quote is fatal;
+ * - all arguments of a component are handed to getopt_long together (so "--time" on one line
+ *   and "10" on the next form one option), long names may be abbreviated to a unique prefix;
+ * - a #SBATCH line containing "hetjob" or "packjob" anywhere (any case) starts the next
+ *   heterogeneous component, and that word is blanked out of the line.
+ */
+import { findOption, resolveLongOption, type SbatchOption } from './options';
+import { range, type Range, type SbatchDiagnostic } from './types';
+import { suggestOptionNames } from './suggest';
+
+export interface SbatchDirective {
+  /** Line of the option name. */
+  line: number;
+  /** Range of "#SBATCH" on that line. */
+  keywordRange: Range;
+  /** The option as written, e.g. "--time", "--part", "-t". */
+  name: string;
+  nameRange: Range;
+  /** The option when sbatch knows it (also for an abbreviation or alias). */
+  option?: SbatchOption;
+  /** Value with quotes and escapes removed (undefined when none was given). */
+  value?: string;
+  valueRange?: Range;
+  /** How the value was attached: --opt=value, --opt value, -nVALUE, -n VALUE, or no value. */
+  valueStyle: 'equals' | 'separate' | 'attached' | 'none';
+  /** Heterogeneous job component, 0-based. */
+  component: number;
+  /** True when written as a unique prefix of the long name (getopt accepts it). */
+  abbreviated?: boolean;
+}
+
+export interface SbatchToken {
+  /** Text as sbatch sees it (quotes and backslashes removed). */
+  text: string;
+  start: number;
+  end: number;
+  /** Raw column of every character of `text` (for ranges inside the token). */
+  offsets: number[];
+}
+
+export interface SbatchLine {
+  line: number;
+  keywordRange: Range;
+  tokens: SbatchToken[];
+  component: number;
+  /** The line separates heterogeneous components (contains hetjob/packjob). */
+  separator: boolean;
+  /** Column where an unquoted trailing comment starts, if any. */
+  commentStart?: number;
+  /** Length of the line (without "\r"). */
+  length: number;
+}
+
+export type IgnoredKind =
+  /** A real #SBATCH line after the first command: sbatch never reads it. */
+  | 'after-command'
+  /** "#SBTACH", "# SBATCH", "#sbatch": not a directive although it looks like one. */
+  | 'lookalike'
+  /** "  #SBATCH": indented, so sbatch ignores it. */
+  | 'indented'
+  /** "##SBATCH": commented out on purpose (usually). */
+  | 'commented';
+
+export interface IgnoredDirective {
+  kind: IgnoredKind;
+  line: number;
+  /** Range of the marker (e.g. "# SBATCH" or "#SBATCH"). */
+  range: Range;
+  /** The marker text as written. */
+  marker: string;
+}
+
+export interface ParsedScript {
+  directives: SbatchDirective[];
+  lines: SbatchLine[];
+  /** Number of heterogeneous components (1 for an ordinary job). */
+  componentCount: number;
+  /** First line that is neither blank nor a comment (sbatch stops there); undefined if none. */
+  firstCommandLine?: number;
+  shebang?: { interpreter: string; range: Range };
+  ignored: IgnoredDirective[];
+  /** Errors sbatch reports while reading the directives (unknown option, missing value...). */
+  problems: SbatchDiagnostic[];
+  lineCount: number;
+  hasCRLF: boolean;
+  hasBOM: boolean;
+  hasNul: boolean;
+}
+
+/** C isspace() for the bytes sbatch sees. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+interface TokenizeResult {
+  tokens: SbatchToken[];
+  commentStart?: number;
+  unmatched?: { quote: string; column: number };
+  leadingColon?: number;
+}
+
+/** Splits the part of a #SBATCH line after the keyword into arguments, like _get_argument. */
+export function tokenizeDirectiveLine(line: string, from: number): TokenizeResult {
+  const tokens: SbatchToken[] = [];
+  let p = from;
+  const n = line.length;
+  for (;;) {
+    while (p < n && isSpace(line.charCodeAt(p))) p++;
+    if (p >= n) return { tokens };
+    if (line[p] === ':') return { tokens, leadingColon: p };
+    const start = p;
+    let text = '';
+    const offsets: number[] = [];
+    let quote = '';
+    let quoteAt = -1;
+    let escape = false;
+    let comment = false;
+    while (p < n && (quote !== '' || !isSpace(line.charCodeAt(p)))) {
+      const ch = line[p];
+      if (escape) {
+        escape = false;
+      } else if (ch === '\\') {
+        escape = true;
+        p++;
+        continue;
+      } else if (quote !== '') {
+        if (ch === quote) {
+          quote = '';
+          p++;
+          continue;
+        }
+      } else if (ch === '"' || ch === "'") {
+        quote = ch;
+        quoteAt = p;
+        p++;
+        continue;
+      } else if (ch === '#') {
+        comment = true;
+        break;
+      }
+      offsets.push(p);
+      text += ch;
+      p++;
+    }
+    if (quote !== '') return { tokens, unmatched: { quote, column: quoteAt } };
+    if (p > start && (text !== '' || offsets.length > 0 || !comment)) {
+      // An argument that was only quotes ("") is an empty argument; a bare "#" is not.
+      if (!(comment && p === start)) tokens.push({ text, start, end: p, offsets });
+    }
+    if (comment) return { tokens, commentStart: p };
+  }
+}
+
+const KEYWORD = '#SBATCH';
+
+/** Parses a batch script's directives as sbatch reads them. Never throws. */
+export function parseSbatchScript(text: string): ParsedScript {
+  const result: ParsedScript = {
+    directives: [],
+    lines: [],
+    componentCount: 1,
+    ignored: [],
+    problems: [],
+    lineCount: 0,
+    hasCRLF: false,
+    hasBOM: text.charCodeAt(0) === 0xfeff,
+    hasNul: false,
+  };
+  const n = text.length;
+  let pos = 0;
+  let lineNo = 0;
+  let component = 0;
+  // The argv of the current component: tokens with their line context.
+  const pending: { token: SbatchToken; line: SbatchLine }[] = [];
+  let headerDone = false;
+
+  while (!headerDone) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    const lineText = text.slice(pos, end);
+    if (lineNo === 0 && lineText.startsWith('#!')) {
+      const body = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
+      result.shebang = { interpreter: body.slice(2).trim(), range: range(0, 0, body.length) };
+    }
+    if (lineText.startsWith(KEYWORD)) {
+      component = readDirectiveLine(result, lineText, lineNo, component, pending);
+    } else {
+      // Blank or comment lines continue the header; anything else ends it.
+      let i = 0;
+      const len = lineText.length;
+      while (i < len && isSpace(lineText.charCodeAt(i))) i++;
+      if (i < len && lineText[i] !== '#') {
+        headerDone = true;
+        result.firstCommandLine = lineNo;
+      } else if (i < len) {
+        classifyComment(result, lineText, i, lineNo);
+      }
+    }
+    if (headerDone) break;
+    lineNo++;
+    if (end >= n) break;
+    pos = end + 1;
+  }
+  flushComponent(result, pending, component);
+  if (headerDone) {
+    // After the first command only real directives matter: jump between "#SBATCH" hits.
+    let counted = pos;
+    let hit = text.indexOf(KEYWORD, pos);
+    while (hit >= 0) {
+      lineNo += countNewlines(text, counted, hit);
+      counted = hit;
+      const lineStart = text.lastIndexOf('\n', hit - 1) + 1;
+      let i = lineStart;
+      while (i < hit && isSpace(text.charCodeAt(i))) i++;
+      if (i === hit && lineNo !== result.firstCommandLine) {
+        result.ignored.push({ kind: 'after-command', line: lineNo, range: range(lineNo, hit - lineStart, hit - lineStart + KEYWORD.length), marker: KEYWORD });
+      }
+      hit = text.indexOf(KEYWORD, hit + KEYWORD.length);
+    }
+    lineNo += countNewlines(text, counted, n) + 1;
+  } else {
+    lineNo = Math.max(lineNo, 0) + 1;
+  }
+  result.lineCount = lineNo;
+  result.hasCRLF = text.indexOf('\r\n') >= 0;
+  result.hasNul = text.indexOf('\0') >= 0;
+  return result;
+}
+
+/** Reads one "#SBATCH" line; returns the (possibly incremented) component index. */
+function readDirectiveLine(
+  result: ParsedScript,
+  lineText: string,
+  lineNo: number,
+  component: number,
+  pending: { token: SbatchToken; line: SbatchLine }[],
+): number {
+  const clean = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
+  const lower = clean.toLowerCase();
+  let sepAt = lower.indexOf('packjob');
+  let sepLen = 7;
+  if (sepAt < 0) {
+    sepAt = lower.indexOf('hetjob');
+    sepLen = 6;
+  }
+  const separator = sepAt >= 0;
+  if (separator) {
+    // sbatch processes the arguments gathered so far as one component.
+    flushComponent(result, pending, component);
+    pending.length = 0;
+    component++;
+    result.componentCount = component + 1;
+  }
+  const scanned = separator ? clean.slice(0, sepAt) + ' '.repeat(sepLen) + clean.slice(sepAt + sepLen) : lineText;
+  const tk = tokenizeDirectiveLine(scanned, KEYWORD.length);
+  const sl: SbatchLine = {
+    line: lineNo,
+    keywordRange: range(lineNo, 0, KEYWORD.length),
+    tokens: tk.tokens,
+    component,
+    separator,
+    length: clean.length,
+    ...(tk.commentStart !== undefined ? { commentStart: tk.commentStart } : {}),
+  };
+  result.lines.push(sl);
+  if (separator && tk.tokens.length > 0) {
+    result.problems.push({
+      range: range(lineNo, sepAt, sepAt + sepLen),
+      severity: 'warning',
+      code: 'hetjob-in-line',
+      message: `sbatch treats every #SBATCH line containing "${clean.slice(sepAt, sepAt + sepLen)}" as a heterogeneous job separator and drops that word; the rest of this line goes to component ${component}. Put "#SBATCH hetjob" on a line of its own.`,
+    });
+  }
+  if (tk.unmatched) {
+    result.problems.push({
+      range: range(lineNo, tk.unmatched.column, clean.length),
+      severity: 'error',
+      code: 'unmatched-quote',
+      message: `Unmatched ${tk.unmatched.quote}: sbatch stops with "Unmatched \`${tk.unmatched.quote}\`".`,
+    });
+  }
+  if (tk.leadingColon !== undefined) {
+    result.problems.push({
+      range: range(lineNo, tk.leadingColon, tk.leadingColon + 1),
+      severity: 'error',
+      code: 'unexpected-colon',
+      message: 'An argument starting with ":" is fatal for sbatch ("Unexpected `:`"). Separate heterogeneous components with "#SBATCH hetjob".',
+    });
+  }
+  for (const token of tk.tokens) pending.push({ token, line: sl });
+  return component;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  let i = text.indexOf('\n', from);
+  while (i >= 0 && i < to) {
+    count++;
+    i = text.indexOf('\n', i + 1);
+  }
+  return count;
+}
+
+const SBATCH_UPPER = 'SBATCH';
+
+/** Looks at a comment line in the header for things that resemble a directive. */
+function classifyComment(result: ParsedScript, lineText: string, hashAt: number, lineNo: number): void {
+  if (lineText.startsWith('#!') && lineNo === 0) return;
+  // Indented real keyword.
+  if (hashAt > 0 && lineText.startsWith(KEYWORD, hashAt)) {
+    result.ignored.push({ kind: 'indented', line: lineNo, range: range(lineNo, 0, hashAt + KEYWORD.length), marker: lineText.slice(0, hashAt + KEYWORD.length) });
+    return;
+  }
+  let p = hashAt;
+  let hashes = 0;
+  while (p < lineText.length && lineText[p] === '#') {
+    p++;
+    hashes++;
+  }
+  let q = p;
+  while (q < lineText.length && (lineText[q] === ' ' || lineText[q] === '\t')) q++;
+  let w = q;
+  while (w < lineText.length && /[A-Za-z]/.test(lineText[w])) w++;
+  const word = lineText.slice(q, w);
+  if (word.length < 4 || word.length > 8) return;
+  const upper = word.toUpperCase();
+  // Only when followed by an option-like argument or end of line, to avoid prose ("# Sbatch script for...").
+  const rest = lineText.slice(w).trimStart();
+  const optionLike = rest === '' || rest === '\r' || rest.startsWith('-');
+  if (!optionLike) return;
+  if (upper === SBATCH_UPPER || (editDistance(upper, SBATCH_UPPER) <= 1 && upper.startsWith('SB')) || isTransposition(upper, SBATCH_UPPER)) {
+    if (hashes >= 2 && q === p && word === SBATCH_UPPER) {
+      result.ignored.push({ kind: 'commented', line: lineNo, range: range(lineNo, hashAt, w), marker: lineText.slice(hashAt, w) });
+      return;
+    }
+    if (hashes === 1 && q === p && word === SBATCH_UPPER) return; // cannot happen (real keyword)
+    result.ignored.push({ kind: 'lookalike', line: lineNo, range: range(lineNo, hashAt, w), marker: lineText.slice(hashAt, w) });
+  }
+}
+
+function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = -1;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      if (diff >= 0) return i === diff + 1 && a[diff] === b[i] && a[i] === b[diff] && a.slice(i + 1) === b.slice(i + 1);
+      diff = i;
+    }
+  }
+  return false;
+}
+
+/** Levenshtein distance (small strings). */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const m = a.length;
+  const n = b.length;
+  if (m === 0) return n;
+  if (n === 0) return m;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n];
+}
+
+function tokenRange(line: SbatchLine, t: SbatchToken, from = 0, to?: number): Range {
+  const s = from < t.offsets.length ? t.offsets[from] : t.end;
+  const e = to === undefined || to >= t.offsets.length ? t.end : t.offsets[to];
+  return range(line.line, s, e);
+}
+
+/** Runs getopt_long's logic over one component's arguments and records the directives. */
+function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: SbatchLine }[], component: number): void {
+  let i = 0;
+  while (i < args.length) {
+    const { token, line } = args[i];
+    const t = token.text;
+    if (t === '--') {
+      // getopt stops here; whatever follows is not an option.
+      i++;
+      if (i < args.length) {
+        const next = args[i];
+        result.problems.push({
+          range: range(next.line.line, next.token.start, next.token.end),
+          severity: 'error',
+          code: 'invalid-directive',
+          message: `sbatch rejects the script: "${next.token.text}" after "--" is not an option ("Invalid directive found in batch script").`,
+        });
+      }
+      return;
+    }
+    if (t.startsWith('--')) {
+      const eq = t.indexOf('=');
+      const name = eq >= 0 ? t.slice(2, eq) : t.slice(2);
+      const nameRange = tokenRange(line, token, 0, eq >= 0 ? eq : undefined);
+      const res = resolveLongOption(name);
+      if (res.kind === 'unknown' || res.kind === 'ambiguous') {
+        if (res.kind === 'ambiguous') {
+          result.problems.push({
+            range: nameRange,
+            severity: 'error',
+            code: 'ambiguous-option',
+            message: `"--${name}" is ambiguous for sbatch: it could be ${res.candidates.map((c) => '--' + c).join(', ')}.`,
+            fixes: res.candidates.slice(0, 4).map((c) => ({ title: `Change to --${c}`, edits: [{ range: nameRange, newText: '--' + c }] })),
+          });
+        } else {
+          result.problems.push(unknownOption('--' + name, nameRange, suggestOptionNames(name)));
+        }
+        i++;
+        // A separate value ("--tmie 10") would be misread as another argument: skip a non-option.
+        if (eq < 0 && i < args.length && !args[i].token.text.startsWith('-')) i++;
+        continue;
+      }
+      const option = res.option;
+      const d: SbatchDirective = {
+        line: line.line,
+        keywordRange: line.keywordRange,
+        name: '--' + name,
+        nameRange,
+        option,
+        valueStyle: 'none',
+        component,
+        ...(res.kind === 'prefix' ? { abbreviated: true } : {}),
+      };
+      if (eq >= 0) {
+        d.value = t.slice(eq + 1);
+        d.valueStyle = 'equals';
+        d.valueRange = range(line.line, token.offsets[eq] + 1, token.end);
+        if (option.arg === 'none') {
+          result.problems.push({
+            range: range(line.line, token.offsets[eq], token.end),
+            severity: 'error',
+            code: 'unexpected-value',
+            message: `--${option.long} takes no value; sbatch rejects "${t}".`,
+            fixes: [{ title: `Remove the value`, edits: [{ range: range(line.line, token.offsets[eq], token.end), newText: '' }] }],
+          });
+        }
+        i++;
+      } else if (option.arg === 'required') {
+        if (i + 1 < args.length) {
+          const v = args[i + 1];
+          d.value = v.token.text;
+          d.valueStyle = 'separate';
+          d.valueRange = range(v.line.line, v.token.start, v.token.end);
+          i += 2;
+        } else {
+          result.problems.push({
+            range: nameRange,
+            severity: 'error',
+            code: 'missing-value',
+            message: `--${option.long} needs a value (${option.placeholder}).`,
+          });
+          i++;
+        }
+      } else {
+        i++;
+      }
+      result.directives.push(d);
+      continue;
+    }
+    if (t.startsWith('-') && t.length > 1) {
+      // A cluster of short options: -vH, -n4, -n 4.
+      let k = 1;
+      let consumedNext = false;
+      while (k < t.length) {
+        const letter = t[k];
+        const option = findOption(letter);
+        const nameRange = tokenRange(line, token, k - (k === 1 ? 1 : 0), k + 1);
+        if (!option || !option.short) {
+          result.problems.push(unknownOption('-' + letter, nameRange, suggestOptionNames(letter)));
+          break;
+        }
+        const d: SbatchDirective = {
+          line: line.line,
+          keywordRange: line.keywordRange,
+          name: '-' + letter,
+          nameRange,
+          option,
+          valueStyle: 'none',
+          component,
+        };
+        if (option.arg === 'required') {
+          if (k + 1 < t.length) {
+            d.value = t.slice(k + 1);
+            d.valueStyle = 'attached';
+            d.valueRange = tokenRange(line, token, k + 1);
+          } else if (i + 1 < args.length) {
+            const v = args[i + 1];
+            d.value = v.token.text;
+            d.valueStyle = 'separate';
+            d.valueRange = range(v.line.line, v.token.start, v.token.end);
+            consumedNext = true;
+          } else {
+            result.problems.push({
+              range: nameRange,
+              severity: 'error',
+              code: 'missing-value',
+              message: `-${letter} (--${option.long}) needs a value (${option.placeholder}).`,
+            });
+          }
+          result.directives.push(d);
+          break;
+        }
+        result.directives.push(d);
+        k++;
+      }
+      i += consumedNext ? 2 : 1;
+      continue;
+    }
+    // A non-option argument: getopt stops ('+' in sbatch's option string) and sbatch exits.
+    result.problems.push({
+      range: range(line.line, token.start, token.end),
+      severity: 'error',
+      code: 'invalid-directive',
+      message: `"${t}" is not an option: sbatch rejects the script ("Invalid directive found in batch script"). Values of options that take an optional value must be attached with "=".`,
+    });
+    i++;
+  }
+}
+
+function unknownOption(written: string, r: Range, suggestions: string[]): SbatchDiagnostic {
+  const tip = suggestions.length ? ` Did you mean ${suggestions.map((s) => (s.length === 1 ? '-' : '--') + s).join(' or ')}?` : '';
+  return {
+    range: r,
+    severity: 'error',
+    code: 'unknown-option',
+    message: `sbatch has no option "${written}".${tip}`,
+    fixes: suggestions.map((s, idx) => ({
+      title: `Change to ${(s.length === 1 ? '-' : '--') + s}`,
+      edits: [{ range: r, newText: (s.length === 1 ? '-' : '--') + s }],
+      ...(idx === 0 ? { preferred: true } : {}),
+    })),
+  };
+}
