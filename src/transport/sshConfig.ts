@@ -45,7 +45,8 @@ export interface ResolveOptions {
   localUser?: string;
 }
 
-const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519_sk', 'id_rsa'];
+// OpenSSH's default identities, without the kinds ssh2 cannot use (security keys, XMSS).
+const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ed25519', 'id_dsa'];
 
 type Computed = Record<string, string | string[]>;
 
@@ -110,7 +111,7 @@ export async function readSshConfigText(file: string, home: string, depth = 0): 
   if (depth > 8 || !/^\s*include\b/im.test(text)) return text;
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*include\s*=?\s*(.+?)\s*$/i.exec(line);
+    const m = /^\s*include(?:\s+|\s*=\s*)(.+?)\s*$/i.exec(line);
     if (!m) {
       out.push(line);
       continue;
@@ -142,7 +143,7 @@ export async function listSshConfigHosts(options: ResolveOptions = {}): Promise<
   const text = await readSshConfigText(file, home);
   const hosts: string[] = [];
   for (const line of text.split('\n')) {
-    const m = /^\s*host\s*=?\s*(.+?)\s*$/i.exec(line);
+    const m = /^\s*host(?:\s+|\s*=\s*)(.+?)\s*$/i.exec(line);
     if (!m) continue;
     for (const pattern of m[1].split(/\s+/)) {
       const name = pattern.replace(/^"|"$/g, '');
@@ -187,7 +188,9 @@ interface Explicit {
 
 function resolveFrom(config: SSHConfig, explicit: Explicit, home: string, localUser: string, depth: number): SshTarget {
   if (depth > 5) throw new Error(`Too many ProxyJump hops for ${explicit.alias}.`);
-  const computed = config.compute({ Host: explicit.alias, User: explicit.user ?? localUser }, { ignoreCase: true, matchExec: false }) as Computed;
+  // An explicit user is passed like `ssh -l user` (it wins over User lines and feeds Match user).
+  const query = explicit.user ? { Host: explicit.alias, User: explicit.user } : { Host: explicit.alias };
+  const computed = config.compute(query, { ignoreCase: true, matchExec: false }) as Computed;
   const alias = explicit.alias;
   const hostNameRaw = first(computed, 'hostname') ?? alias;
   const portText = first(computed, 'port');
