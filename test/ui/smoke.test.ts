@@ -1,0 +1,112 @@
+/**
+ * UI smoke test: the workbench in headless Chromium with the extension installed in
+ * code-server. Opens an .sbatch file, runs a command from the palette, opens the HPC Workbench
+ * view container, and saves a screenshot to .artifacts/screenshots/.
+ *
+ * Needs `npm run build` (the extension's main is dist/extension.js) and code-server
+ * (scripts/install-code-server.sh). Selectors change between VS Code versions: this layer stays
+ * small, and every step waits for the state it expects.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchChromium, repoRoot, startCodeServer, type CodeServer, type HeadlessChromium } from '../support/codeServer';
+
+// Generous: the machine may be busy (2 cores shared with other test layers).
+const STEP_TIMEOUT = 60_000;
+const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
+
+let scratch: string;
+let workspace: string;
+let server: CodeServer | undefined;
+let chromium: HeadlessChromium | undefined;
+let page: Page;
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'extension.js')), 'dist/extension.js exists: run `npm run build` first');
+  const started = Date.now();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-ui-smoke-'));
+
+  // The extension, installed as a symlink to this checkout.
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
+  const extensionsDir = path.join(scratch, 'extensions');
+  fs.mkdirSync(extensionsDir);
+  fs.symlinkSync(repoRoot, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
+
+  // The sample workspace (a scratch copy), plus a job script of this test's own.
+  workspace = path.join(scratch, 'workspace');
+  const sample = path.join(repoRoot, 'test', 'fixtures', 'workspace');
+  if (fs.existsSync(sample)) fs.cpSync(sample, workspace, { recursive: true });
+  fs.mkdirSync(workspace, { recursive: true });
+  fs.writeFileSync(
+    path.join(workspace, 'smoke.sbatch'),
+    '#!/bin/bash\n#SBATCH --job-name=smoke\n#SBATCH --partition=debug\n#SBATCH --ntasks=2\n\nsrun hostname\n',
+  );
+
+  [server, chromium] = await Promise.all([
+    startCodeServer({ userDataDir: path.join(scratch, 'user-data'), extensionsDir }),
+    launchChromium(),
+  ]);
+  page = await chromium.browser.newPage({ viewport: { width: 1400, height: 850 } });
+  await page.goto(server.workbenchUrl(workspace));
+  await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
+  console.log(`workbench loaded ${Date.now() - started} ms after start`);
+});
+
+after(async () => {
+  if (page && !page.isClosed()) {
+    fs.mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: path.join(screenshots, 'ui-smoke.png') }).catch(() => undefined);
+  }
+  await chromium?.close();
+  await server?.stop();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Runs a command by its title through the command palette (F1). */
+async function runFromPalette(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+}
+
+test('the workbench opens an sbatch file, runs an HPC command and shows the HPC Workbench views', { timeout: 180_000 }, async (t) => {
+  const started = Date.now();
+  const step = (name: string) => t.diagnostic(`${name}: ${Date.now() - started} ms`);
+  // Quick open (Go to File...) an .sbatch file: its editor tab appears and the language is SBATCH.
+  await page.keyboard.press('Control+P');
+  const quickOpen = page.locator('.quick-input-widget input');
+  await quickOpen.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await quickOpen.fill('smoke.sbatch');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'smoke.sbatch' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: 'smoke.sbatch' }).waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator('[id="status.editor.mode"]', { hasText: 'SBATCH' }).waitFor({ timeout: STEP_TIMEOUT });
+  step('sbatch file open');
+
+  // A command of the extension from the palette: a new job script from the template.
+  await runFromPalette('HPC: New Job Script');
+  await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator('.editor-instance .view-lines', { hasText: '--job-name' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  step('new job script');
+
+  // The HPC Workbench view container with its two views.
+  await page.locator('.activitybar [aria-label^="HPC Workbench"]').first().click({ timeout: STEP_TIMEOUT });
+  const sidebar = page.locator('.part.sidebar');
+  await sidebar.locator('.pane-header', { hasText: 'Clusters' }).waitFor({ timeout: STEP_TIMEOUT });
+  await sidebar.locator('.pane-header', { hasText: 'Jobs' }).waitFor({ timeout: STEP_TIMEOUT });
+  step('views shown');
+  const title = await sidebar.locator('.composite.title').innerText();
+  assert.match(title, /HPC WORKBENCH/i);
+});
