@@ -45,13 +45,19 @@ export interface ChoosePythonOptions {
   isRoot?: boolean;
 }
 
-const cache = new Map<string, string | undefined>();
+let cache = new WeakMap<CommandRunner, Map<string, string>>();
 
-/** As mpi4pyVersion, remembered for the session (a check costs one Python start-up). */
+/**
+ * As mpi4pyVersion, remembered per runner for the session (a check costs one Python start-up).
+ * Only successes are remembered: after an install, the next run checks again.
+ */
 async function cachedVersion(runner: CommandRunner, python: string): Promise<string | undefined> {
-  if (!cache.has(python)) cache.set(python, await mpi4pyVersion(runner, python));
-  const v = cache.get(python);
-  if (v === undefined) cache.delete(python); // re-check next time: the user may install it meanwhile
+  let known = cache.get(runner);
+  if (!known) cache.set(runner, (known = new Map()));
+  const hit = known.get(python);
+  if (hit) return hit;
+  const v = await mpi4pyVersion(runner, python);
+  if (v) known.set(python, v);
   return v;
 }
 
@@ -86,5 +92,5 @@ export async function choosePythonForMpi(options: ChoosePythonOptions): Promise<
 
 /** Forgets the cached mpi4py checks (tests, or after the user installed something). */
 export function forgetPythonChecks(): void {
-  cache.clear();
+  cache = new WeakMap();
 }
