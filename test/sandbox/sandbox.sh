@@ -45,7 +45,7 @@ die() { printf '[sandbox] error: %s\n' "$*" >&2; exit 1; }
 alive() {
   local pid=$1 stat
   [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  read -r stat 2>/dev/null < "/proc/$pid/stat" || return 1
   stat=${stat##*) }
   [ "${stat%% *}" != Z ]
 }
@@ -54,12 +54,12 @@ alive() {
 pid_of() {
   local f=$RUN/$1.pid pid
   [ -s "$f" ] || return 1
-  pid=$(tr -dc 0-9 < "$f")
-  alive "$pid" || return 1
+  read -r pid < "$f" || true
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
   # Guard against a reused PID: the process must belong to this instance (sshd overwrites its
   # environment with its process title, so its command line names the instance instead).
-  if ! tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "HPCW_SANDBOX_OWNER=$DIR" &&
-     ! tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "$DIR/"; then
+  if ! grep -qzxF "HPCW_SANDBOX_OWNER=$DIR" "/proc/$pid/environ" 2>/dev/null &&
+     ! grep -qzF "$DIR/" "/proc/$pid/cmdline" 2>/dev/null; then
     return 1
   fi
   echo "$pid"
@@ -70,7 +70,7 @@ descendants() {
   local f stat rest pid ppid
   declare -A kids=()
   for f in /proc/[0-9]*/stat; do
-    stat=$(cat "$f" 2>/dev/null) || continue
+    read -r stat 2>/dev/null < "$f" || continue
     pid=${stat%% *}; rest=${stat##*) }; rest=${rest#* }; ppid=${rest%% *}
     kids[$ppid]+="$pid "
   done
@@ -219,7 +219,7 @@ ReturnToService=2
 MessageTimeout=3
 MailProg=/bin/true
 InactiveLimit=0
-KillWait=5
+KillWait=2
 MinJobAge=300
 SchedulerType=sched/backfill
 NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((PORT_BASE + 1)) CPUs=2 RealMemory=2000 State=UNKNOWN
@@ -231,14 +231,12 @@ PartitionName=compute Nodes=n[1-4] Default=NO MaxTime=1-00:00:00 State=UP
 CONF
   mv "$CONF.tmp" "$CONF"
   # Open MPI over srun --mpi=pmix across fake nodes that share one hostname: the shared-memory
-  # transport crashes, so TCP on loopback; PMIx's shared-memory data store is off for the same
-  # reason. A TaskProlog's `export` lines go into every task's environment.
+  # transport segfaults, so TCP on loopback. A TaskProlog's `export` lines go into every task's
+  # environment (a site would put such settings in its own TaskProlog or modules).
   cat > "$s/task-prolog.sh" <<'PROLOG'
 #!/bin/sh
 echo "export OMPI_MCA_btl=self,tcp"
 echo "export OMPI_MCA_btl_tcp_if_include=lo"
-echo "export OMPI_MCA_oob_tcp_if_include=lo"
-echo "export PMIX_MCA_gds=hash"
 PROLOG
   chmod 755 "$s/task-prolog.sh"
   chmod 644 "$CONF"
@@ -343,6 +341,10 @@ start_ctld() {
   pid_of slurmctld >/dev/null && return 0
   start slurmctld /usr/sbin/slurmctld
   wait_ctld
+  # sacct -c opens the jobcomp file for appending (its plugin is the writer too), so users who
+  # read their finished jobs with `sacct -c` need write access; slurmctld makes it 0644 at start.
+  touch "$DIR/slurm/jobcomp.txt"
+  chmod 666 "$DIR/slurm/jobcomp.txt"
 }
 
 wait_ctld() {
@@ -459,7 +461,7 @@ cmd_down() {
 }
 
 cmd_status() {
-  local ok=0 n pid
+  local ok=0 n pid stat
   row() {
     if pid=$(pid_of "$1"); then printf '%-10s running (pid %s)\n' "$1" "$pid"
     else printf '%-10s stopped\n' "$1"; ok=1; fi
@@ -468,7 +470,7 @@ cmd_status() {
   row slurmctld
   for n in "${NODES[@]}"; do row "slurmd-$n"; done
   row sshd
-  if pid=$(pid_of slurmctld) && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ]; then
+  if pid=$(pid_of slurmctld) && read -r stat < "/proc/$pid/stat" && [ "$(echo "${stat##*) }" | cut -c1)" = T ]; then
     echo "slurmctld is frozen (SIGSTOP)"; ok=1
   fi
   echo "dir: $DIR  slurmctld port: $CTLD_PORT  sshd port: $SSH_PORT"

@@ -140,3 +140,41 @@ export function slurmEnv(info: SandboxInfo = loadSandbox()): NodeJS.ProcessEnv {
 export function sshArgs(info: SandboxInfo = loadSandbox()): string[] {
   return ['-F', path.join(info.clientHome, '.ssh', 'config'), '-o', 'BatchMode=yes', info.sshAlias];
 }
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program and resolves with its exit code and output (never rejects on a non-zero exit). */
+export function runCommand(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      file,
+      args,
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number' && !error.killed) {
+          reject(error);
+          return;
+        }
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+/** Runs a shell command line as the test user over the sandbox's sshd (OpenSSH CLI). */
+export function sshRun(
+  command: string,
+  options: { input?: string; timeoutMs?: number; info?: SandboxInfo } = {},
+): Promise<CommandResult> {
+  return runCommand('ssh', [...sshArgs(options.info), command], options);
+}
