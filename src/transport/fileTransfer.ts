@@ -139,17 +139,50 @@ export class SftpFileTransfer implements FileTransfer {
    * @param sftp the session (`ClusterConnection.sftp()` / `SshTransport.sftp()`)
    * @param runner runs commands on the same host (used for `sha256sum`); optional
    */
+  /** Set when the session ended; every later call fails at once. */
+  private closed: TransferError | undefined;
+  /** Rejecters of calls in flight: ssh2 does not always answer them when the connection drops. */
+  private readonly inflight = new Set<(error: Error) => void>();
+
   constructor(
     private readonly sftp: SFTPWrapper,
     private readonly runner?: CommandRunner,
-  ) {}
+  ) {
+    const onClose = () => {
+      this.closed ??= new TransferError('The connection to the cluster was lost (the SFTP session closed).', 'connection');
+      for (const reject of [...this.inflight]) reject(this.closed);
+      this.inflight.clear();
+    };
+    sftp.once('close', onClose);
+    sftp.once('end', onClose);
+  }
+
+  /** False once the session has closed (get a new one from the connection). */
+  get isOpen(): boolean {
+    return this.closed === undefined;
+  }
 
   private call<T>(operation: string, target: string, start: (callback: (error: Error | undefined | null, value?: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.closed) return reject(this.closed);
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        this.inflight.delete(fail);
+        reject(error);
+      };
+      this.inflight.add(fail);
       try {
-        start((error, value) => (error ? reject(describe(error, operation, target)) : resolve(value as T)));
+        start((error, value) => {
+          if (settled) return;
+          if (error) return fail(describe(error, operation, target));
+          settled = true;
+          this.inflight.delete(fail);
+          resolve(value as T);
+        });
       } catch (error) {
-        reject(describe(error, operation, target));
+        fail(describe(error, operation, target));
       }
     });
   }
