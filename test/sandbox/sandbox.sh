@@ -155,7 +155,8 @@ ensure_user() {
     install -d -m 700 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$home/.ssh"
     local ak=$home/.ssh/authorized_keys tag="hpcw-sandbox:$DIR" tmp
     tmp=$(mktemp)
-    { grep -vF " $tag" "$ak" 2>/dev/null || true
+    # Drop only this instance's line: the tag must END the line (".sandbox" is a prefix of ".sandbox-x").
+    { awk -v t=" $tag" 'length($0) < length(t) || substr($0, length($0) - length(t) + 1) != t' "$ak" 2>/dev/null || true
       printf '%s %s\n' "$(cut -d' ' -f1,2 "$CLIENT_KEY.pub")" "$tag"; } > "$tmp"
     install -m 600 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$tmp" "$ak"
     rm -f "$tmp"
