@@ -128,6 +128,7 @@ function lineText(text: string, line: number): { start: number; text: string } {
 
 function checkIgnored(parsed: ParsedScript, text: string, out: SbatchDiagnostic[]): void {
   for (const ig of parsed.ignored) {
+    if (ig.kind === 'after-command' && parsed.hasBOM && parsed.firstCommandLine === 0) continue; // the BOM error says it all
     if (ig.kind === 'after-command') {
       const fixes: SbatchFix[] = [];
       if (parsed.firstCommandLine !== undefined) {
@@ -275,7 +276,7 @@ function checkCombinations(parsed: ParsedScript, component: number, out: SbatchD
   if (has('core-spec') && has('thread-spec')) conflict(out, get('thread-spec'), '--core-spec and --thread-spec are mutually exclusive.');
   if (has('hint')) {
     for (const o of ['ntasks-per-core', 'threads-per-core', 'extra-node-info']) {
-      if (has(o)) conflict(out, get('hint'), `--hint and --${o} are mutually exclusive; sbatch rejects the combination.`);
+      if (has(o)) conflict(out, get('hint'), `--hint and --${o} are documented as mutually exclusive; sbatch 22.05 accepts both and one of them is not applied.`, 'warning');
     }
   }
   if (has('cpus-per-gpu') && has('cpus-per-task')) {
@@ -302,7 +303,7 @@ function checkCombinations(parsed: ParsedScript, component: number, out: SbatchD
     const t = parseSlurmTime(get('time').value ?? '');
     const tm = parseSlurmTime(get('time-min').value ?? '');
     if (t !== undefined && tm !== undefined && tm > t) {
-      conflict(out, get('time-min'), `--time-min (${formatSlurmTime(tm)}) is longer than --time (${formatSlurmTime(t)}); Slurm uses --time.`, 'warning');
+      conflict(out, get('time-min'), `--time-min (${formatSlurmTime(tm)}) is longer than --time (${formatSlurmTime(t)}); Slurm rejects the job ("Invalid time-min specification").`);
     }
   }
   if (has('nodes') && has('ntasks')) {

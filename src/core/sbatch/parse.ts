@@ -7,8 +7,10 @@
  *   quote is fatal;
  * - all arguments of a component are handed to getopt_long together (so "--time" on one line
  *   and "10" on the next form one option), long names may be abbreviated to a unique prefix;
- * - a #SBATCH line containing "hetjob" or "packjob" anywhere (any case) starts the next
- *   heterogeneous component, and that word is blanked out of the line.
+ * - a #SBATCH line whose first word is "hetjob" (or the older "packjob"), in any case, starts
+ *   the next heterogeneous component and the rest of that line is ignored; the word anywhere
+ *   else on a line is silently dropped (recorded against sbatch 22.05);
+ * - "#SLURM" lines are still read as directives (sbatch complains but accepts them).
  */
 import { findOption, resolveLongOption, type SbatchOption } from './options';
 import { range, type Range, type SbatchDiagnostic } from './types';
@@ -49,7 +51,7 @@ export interface SbatchLine {
   keywordRange: Range;
   tokens: SbatchToken[];
   component: number;
-  /** The line separates heterogeneous components (contains hetjob/packjob). */
+  /** The line separates heterogeneous components (its first word is hetjob/packjob). */
   separator: boolean;
   /** Column where an unquoted trailing comment starts, if any. */
   commentStart?: number;
@@ -158,6 +160,7 @@ export function tokenizeDirectiveLine(line: string, from: number): TokenizeResul
 }
 
 const KEYWORD = '#SBATCH';
+const LEGACY_KEYWORD = '#SLURM';
 
 /** Parses a batch script's directives as sbatch reads them. Never throws. */
 export function parseSbatchScript(text: string): ParsedScript {
@@ -188,7 +191,7 @@ export function parseSbatchScript(text: string): ParsedScript {
       const body = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
       result.shebang = { interpreter: body.slice(2).trim(), range: range(0, 0, body.length) };
     }
-    if (lineText.startsWith(KEYWORD)) {
+    if (lineText.startsWith(KEYWORD) || lineText.startsWith(LEGACY_KEYWORD)) {
       component = readDirectiveLine(result, lineText, lineNo, component, pending);
     } else {
       // Blank or comment lines continue the header; anything else ends it.
@@ -233,7 +236,7 @@ export function parseSbatchScript(text: string): ParsedScript {
   return result;
 }
 
-/** Reads one "#SBATCH" line; returns the (possibly incremented) component index. */
+/** Reads one "#SBATCH" (or legacy "#SLURM") line; returns the (possibly incremented) component index. */
 function readDirectiveLine(
   result: ParsedScript,
   lineText: string,
@@ -242,26 +245,22 @@ function readDirectiveLine(
   pending: { token: SbatchToken; line: SbatchLine }[],
 ): number {
   const clean = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
-  const lower = clean.toLowerCase();
-  let sepAt = lower.indexOf('packjob');
-  let sepLen = 7;
-  if (sepAt < 0) {
-    sepAt = lower.indexOf('hetjob');
-    sepLen = 6;
-  }
-  const separator = sepAt >= 0;
+  const keywordLength = lineText.startsWith(KEYWORD) ? KEYWORD.length : LEGACY_KEYWORD.length;
+  const tk = tokenizeDirectiveLine(lineText, keywordLength);
+  const raw = (t: SbatchToken) => lineText.slice(t.start, t.end);
+  const first = tk.tokens[0];
+  // sbatch 22.05: a line whose first word is hetjob/packjob (any case, unquoted) separates
+  // components, and the rest of that line is ignored; the word elsewhere is silently dropped.
+  const separator = first !== undefined && HET_WORD.test(raw(first));
   if (separator) {
-    // sbatch processes the arguments gathered so far as one component.
     flushComponent(result, pending, component);
     pending.length = 0;
     component++;
     result.componentCount = component + 1;
   }
-  const scanned = separator ? clean.slice(0, sepAt) + ' '.repeat(sepLen) + clean.slice(sepAt + sepLen) : lineText;
-  const tk = tokenizeDirectiveLine(scanned, KEYWORD.length);
   const sl: SbatchLine = {
     line: lineNo,
-    keywordRange: range(lineNo, 0, KEYWORD.length),
+    keywordRange: range(lineNo, 0, keywordLength),
     tokens: tk.tokens,
     component,
     separator,
@@ -269,13 +268,34 @@ function readDirectiveLine(
     ...(tk.commentStart !== undefined ? { commentStart: tk.commentStart } : {}),
   };
   result.lines.push(sl);
-  if (separator && tk.tokens.length > 0) {
+  if (keywordLength !== KEYWORD.length) {
     result.problems.push({
-      range: range(lineNo, sepAt, sepAt + sepLen),
+      range: sl.keywordRange,
       severity: 'warning',
-      code: 'hetjob-in-line',
-      message: `sbatch treats every #SBATCH line containing "${clean.slice(sepAt, sepAt + sepLen)}" as a heterogeneous job separator and drops that word; the rest of this line goes to component ${component}. Put "#SBATCH hetjob" on a line of its own.`,
+      code: 'legacy-keyword',
+      message: 'sbatch still reads "#SLURM" lines but prints an error asking to change them to "#SBATCH".',
+      fixes: [{ title: 'Change to #SBATCH', edits: [{ range: sl.keywordRange, newText: KEYWORD }], preferred: true }],
     });
+  }
+  if (separator) {
+    if (/^packjob$/i.test(raw(first))) {
+      result.problems.push({
+        range: range(lineNo, first.start, first.end),
+        severity: 'warning',
+        code: 'deprecated-option',
+        message: 'The "packjob" separator is deprecated; use "hetjob".',
+        fixes: [{ title: 'Change to hetjob', edits: [{ range: range(lineNo, first.start, first.end), newText: 'hetjob' }], preferred: true }],
+      });
+    }
+    if (tk.tokens.length > 1) {
+      const last = tk.tokens[tk.tokens.length - 1];
+      result.problems.push({
+        range: range(lineNo, tk.tokens[1].start, last.end),
+        severity: 'warning',
+        code: 'hetjob-in-line',
+        message: `sbatch ignores everything after "${raw(first)}" on a separator line; put these options on their own #SBATCH line below it.`,
+      });
+    }
   }
   if (tk.unmatched) {
     result.problems.push({
@@ -293,9 +313,24 @@ function readDirectiveLine(
       message: 'An argument starting with ":" is fatal for sbatch ("Unexpected `:`"). Separate heterogeneous components with "#SBATCH hetjob".',
     });
   }
-  for (const token of tk.tokens) pending.push({ token, line: sl });
+  if (!separator) {
+    for (const token of tk.tokens) {
+      if (HET_WORD.test(raw(token))) {
+        result.problems.push({
+          range: range(lineNo, token.start, token.end),
+          severity: 'warning',
+          code: 'hetjob-in-line',
+          message: `sbatch silently drops "${raw(token)}" here: only a line starting with it separates heterogeneous components.`,
+        });
+        continue;
+      }
+      pending.push({ token, line: sl });
+    }
+  }
   return component;
 }
+
+const HET_WORD = /^(hetjob|packjob)$/i;
 
 function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
@@ -482,6 +517,8 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
         const nameRange = tokenRange(line, token, k - (k === 1 ? 1 : 0), k + 1);
         if (!option || !option.short) {
           result.problems.push(unknownOption('-' + letter, nameRange, suggestOptionNames(letter)));
+          // "-y 5": do not report the value as a second problem.
+          if (k === t.length - 1 && i + 1 < args.length && !args[i + 1].token.text.startsWith('-')) consumedNext = true;
           break;
         }
         const d: SbatchDirective = {

@@ -22,11 +22,14 @@ export interface RequestSummary {
   text: string;
 }
 
-/** The last value given for each option in one component (sbatch: the last one wins). */
+/**
+ * The last value given for each option in one component (sbatch: the last one wins). A
+ * heterogeneous component starts from the options of the components before it (sbatch 22.05).
+ */
 export function effectiveOptions(parsed: ParsedScript, component = 0): Map<string, SbatchDirective> {
   const map = new Map<string, SbatchDirective>();
   for (const d of parsed.directives) {
-    if (d.component === component && d.option) map.set(d.option.long, d);
+    if (d.component <= component && d.option) map.set(d.option.long, d);
   }
   return map;
 }

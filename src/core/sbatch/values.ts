@@ -489,10 +489,13 @@ export function validateOptionValue(option: SbatchOption, value: string): ValueP
     }
     case 'mailType': {
       if (value === '') return err(`${name} needs at least one event type.`);
-      for (const t of value.split(',')) {
-        if (!lowerIn(MAIL_TYPES, t)) return err(`Invalid ${name} "${t}": use ${MAIL_TYPES.join(', ')}.`);
-      }
-      return undefined;
+      const unknown = value.split(',').filter((t) => t !== '' && !lowerIn(MAIL_TYPES, t));
+      if (unknown.length === 0) return undefined;
+      const known = value.split(',').filter((t) => lowerIn(MAIL_TYPES, t));
+      const msg = `${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'are not mail types' : 'is not a mail type'} (${MAIL_TYPES.join(', ')})`;
+      // sbatch 22.05 rejects the list only when nothing in it is valid, otherwise drops the rest.
+      if (known.length === 0) return err(`Invalid ${name}: ${msg}.`);
+      return warn(`sbatch silently ignores ${msg}.`, 'ignored-value');
     }
     case 'gres': {
       const r = parseGres(value);
