@@ -14,6 +14,7 @@ import { optionDocumentation } from './hover';
 export const COMPLETION_TRIGGERS = ['-', '=', '%', ',', ':', ' '];
 
 const FILENAME_OPTIONS = new Set(['output', 'error', 'input']);
+const MAX_LINE = 10_000;
 
 function rangeOn(line: number, start: number, end: number) {
   return { start: { line, character: start }, end: { line, character: end } };
@@ -152,6 +153,8 @@ function filenamePatternItems(line: number, lineText: string, valueStart: number
 
 /** Completion items at `position`, whose line holds `lineText` (without its line break). */
 export function completionsAt(lineText: string, position: Position, snapshot?: ClusterSnapshot | null): CompletionItem[] {
+  // Bounded work per keystroke: nobody completes inside a line this long.
+  if (lineText.length > MAX_LINE) return [];
   const ctx = cursorContext(lineText, Math.min(position.character, lineText.length));
   switch (ctx.kind) {
     case 'none':
