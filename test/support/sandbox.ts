@@ -151,7 +151,7 @@ export interface CommandResult {
 export function runCommand(
   file: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -174,7 +174,32 @@ export function runCommand(
 /** Runs a shell command line as the test user over the sandbox's sshd (OpenSSH CLI). */
 export function sshRun(
   command: string,
-  options: { input?: string; timeoutMs?: number; info?: SandboxInfo } = {},
+  options: { input?: string | Buffer; timeoutMs?: number; info?: SandboxInfo } = {},
 ): Promise<CommandResult> {
   return runCommand('ssh', [...sshArgs(options.info), command], options);
+}
+
+const unfinishedStates = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING']);
+
+/**
+ * Polls `scontrol -o show job ID` until the job (every task of an array job) has ended, and
+ * returns the final JobState of each record (one for a plain job). Throws after timeoutMs.
+ */
+export async function waitForJobEnd(
+  jobId: string,
+  options: { timeoutMs?: number; info?: SandboxInfo } = {},
+): Promise<string[]> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const env = slurmEnv(options.info);
+  const deadline = Date.now() + timeoutMs;
+  let states: string[] = [];
+  while (Date.now() < deadline) {
+    const r = await runCommand('scontrol', ['-o', 'show', 'job', jobId], { env, timeoutMs: 30_000 });
+    if (r.code === 0) {
+      states = [...r.stdout.matchAll(/\bJobState=(\S+)/g)].map((m) => m[1]);
+      if (states.length > 0 && states.every((s) => !unfinishedStates.has(s))) return states;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`job ${jobId} did not end within ${timeoutMs} ms (states: ${states.join(', ') || 'unknown'})`);
 }

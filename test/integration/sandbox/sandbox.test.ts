@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadSandbox, runCommand, slurmEnv, sshArgs, sshRun } from '../../support/sandbox';
+import { loadSandbox, runCommand, slurmEnv, sshArgs, sshRun, waitForJobEnd } from '../../support/sandbox';
 
 const info = loadSandbox();
 const env = slurmEnv(info);
@@ -21,19 +21,6 @@ async function slurm(cmd: string, args: string[]): Promise<string> {
   const r = await runCommand(cmd, args, { env });
   assert.equal(r.code, 0, `${cmd} ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
-}
-
-/** Polls `scontrol -o show job ID` until the job ends; returns its final JobState. */
-async function waitForJobEnd(jobId: string, timeoutMs = 60_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let state = 'UNKNOWN';
-  while (Date.now() < deadline) {
-    const r = await runCommand('scontrol', ['-o', 'show', 'job', jobId], { env });
-    state = /JobState=(\S+)/.exec(r.stdout)?.[1] ?? state;
-    if (!['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'UNKNOWN'].includes(state)) return state;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`job ${jobId} did not end within ${timeoutMs} ms (last state ${state})`);
 }
 
 /** Submits over ssh from runDir; returns the job id. */
@@ -70,7 +57,7 @@ test('over ssh the test user submits a job that completes with its output', asyn
 
   const marker = `hello-from-sandbox-${process.pid}`;
   const id = await sshSbatch(`-p debug -o serial-%j.out --wrap 'echo ${marker} on $SLURMD_NODENAME'`);
-  assert.equal(await waitForJobEnd(id), 'COMPLETED');
+  assert.deepEqual(await waitForJobEnd(id), ['COMPLETED']);
   const out = await sshRun(`cat ${runDir}/serial-${id}.out`);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, new RegExp(`^${marker} on n[12]$`, 'm'));
@@ -95,7 +82,7 @@ test('an mpi4py job over 2 nodes with srun --mpi=pmix completes with 4 ranks', a
   const id = await sshSbatch(
     `-p compute -N 2 --ntasks-per-node=2 -o mpi-%j.out --wrap 'srun --mpi=pmix /usr/bin/python3 ranks.py'`,
   );
-  assert.equal(await waitForJobEnd(id, 90_000), 'COMPLETED');
+  assert.deepEqual(await waitForJobEnd(id, { timeoutMs: 90_000 }), ['COMPLETED']);
   const out = await sshRun(`cat ${runDir}/mpi-${id}.out`);
   const lines = out.stdout.split('\n').filter((l) => l.startsWith('rank '));
   assert.equal(lines.length, 4, out.stdout);
