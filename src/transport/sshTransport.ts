@@ -474,8 +474,10 @@ export class SshTransport implements CommandRunner {
       };
 
       const authHandler = (methodsLeft: string[] | null, _partial: boolean | null, callback: (next: unknown) => void) => {
-        if (methodsLeft) serverMethods = methodsLeft;
         if (failure) return callback(false);
+        // First ask with "none", like OpenSSH, to learn which methods the server accepts.
+        if (!methodsLeft && !serverMethods) return callback({ type: 'none', username: target.user });
+        if (methodsLeft) serverMethods = methodsLeft;
         nextAuth().then(
           (next) => callback(next),
           (error: unknown) => {
