@@ -16,7 +16,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-DIR=${HPCW_SANDBOX_DIR:-$ROOT/.sandbox}
+DIR=$(realpath -m "${HPCW_SANDBOX_DIR:-$ROOT/.sandbox}")
 PORT_BASE=${HPCW_SANDBOX_PORT_BASE:-26800}
 TEST_USER=hpcwtest
 CLUSTER=sandbox
@@ -137,7 +137,22 @@ instance_pids() {
 # daemons write their own pid files); stdio goes to $DIR/log/NAME.out.
 start() {
   local name=$1; shift
-  HPCW_SANDBOX_OWNER=$DIR SLURM_CONF=$CONF setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1
+  # fd 8 is this script's lock: a daemon must not inherit it.
+  HPCW_SANDBOX_OWNER=$DIR SLURM_CONF=$CONF setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1 8>&-
+}
+
+# lock: one action at a time per instance (a second `up` waits for the first).
+lock() {
+  mkdir -p "$DIR"
+  exec 8>"$DIR/.lock"
+  flock -w 120 8 || die "another sandbox.sh action holds $DIR/.lock"
+}
+
+# check_port PORT WHAT: fails clearly when something else already listens on PORT.
+check_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "port $1 (for $2) is already in use; choose another HPCW_SANDBOX_PORT_BASE"
+  fi
 }
 
 # --- configuration --------------------------------------------------------------------------
@@ -158,6 +173,22 @@ ensure_user() {
     # Drop only this instance's line: the tag must END the line (".sandbox" is a prefix of ".sandbox-x").
     { awk -v t=" $tag" 'length($0) < length(t) || substr($0, length($0) - length(t) + 1) != t' "$ak" 2>/dev/null || true
       printf '%s %s\n' "$(cut -d' ' -f1,2 "$CLIENT_KEY.pub")" "$tag"; } > "$tmp"
+    install -m 600 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$tmp" "$ak"
+    rm -f "$tmp"
+  ) 9>"$USER_LOCK"
+}
+
+# remove_client_key: takes this instance's key out of the test user's authorized_keys.
+remove_client_key() {
+  local home ak tmp
+  home=$(getent passwd "$TEST_USER" | cut -d: -f6) || return 0
+  ak=$home/.ssh/authorized_keys
+  [ -f "$ak" ] || return 0
+  (
+    flock 9
+    grep -qF " hpcw-sandbox:$DIR" "$ak" || exit 0
+    tmp=$(mktemp)
+    grep -vF " hpcw-sandbox:$DIR" "$ak" > "$tmp" || true
     install -m 600 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$tmp" "$ak"
     rm -f "$tmp"
   ) 9>"$USER_LOCK"
@@ -340,6 +371,7 @@ start_munge() {
 
 start_ctld() {
   pid_of slurmctld >/dev/null && return 0
+  check_port "$CTLD_PORT" slurmctld
   start slurmctld /usr/sbin/slurmctld
   wait_ctld
   # sacct -c opens the jobcomp file for appending (its plugin is the writer too), so users who
@@ -361,6 +393,7 @@ start_slurmds() {
   local n
   for n in "${NODES[@]}"; do
     pid_of "slurmd-$n" >/dev/null && continue
+    check_port "$((PORT_BASE + ${n#n}))" "slurmd $n"
     start "slurmd-$n" /usr/sbin/slurmd -N "$n"
   done
 }
@@ -378,6 +411,7 @@ wait_nodes_idle() {
 
 start_sshd() {
   pid_of sshd >/dev/null && return 0
+  check_port "$SSH_PORT" sshd
   mkdir -p /run/sshd
   start sshd /usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$DIR/log/sshd.log"
   wait_sshd
@@ -403,6 +437,7 @@ all_up() {
 }
 
 cmd_up() {
+  local n
   if all_up && sinfo -h -o %P >/dev/null 2>&1; then
     log "already up ($DIR)"
     return 0
@@ -411,6 +446,12 @@ cmd_up() {
   ensure_user
   write_slurm_conf
   write_ssh_conf
+  # Every port this instance still has to open must be free before anything starts.
+  pid_of slurmctld >/dev/null || check_port "$CTLD_PORT" slurmctld
+  for n in "${NODES[@]}"; do
+    pid_of "slurmd-$n" >/dev/null || check_port "$((PORT_BASE + ${n#n}))" "slurmd $n"
+  done
+  pid_of sshd >/dev/null || check_port "$SSH_PORT" sshd
   start_munge
   start_ctld
   start_slurmds
@@ -452,6 +493,9 @@ cmd_down() {
   end_pids "${pids[@]}"
   stop slurmctld
   stop munged
+  remove_client_key
+  # sandbox.json exists only while the sandbox is up (tests read it to find the instance).
+  rm -f "$DIR/sandbox.json"
   # Whatever is left of this instance: job steps, ssh sessions.
   mapfile -t pids < <(instance_pids)
   if [ ${#pids[@]} -gt 0 ]; then
@@ -488,6 +532,9 @@ cmd_env() {
   printf 'export HPCW_CLIENT_HOME=%q\n' "$CLIENT_HOME"
 }
 
+case "${1:-}" in
+  up|down|stop-ctld|start-ctld|stop-sshd|start-sshd) lock ;;
+esac
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
