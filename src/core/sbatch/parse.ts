@@ -150,7 +150,11 @@ export function tokenizeDirectiveLine(line: string, from: number): TokenizeResul
       text += ch;
       p++;
     }
-    if (quote !== '') return { tokens, unmatched: { quote, column: quoteAt } };
+    if (quote !== '') {
+      // sbatch stops here; keep the partial word so that the option before it has a value.
+      tokens.push({ text, start, end: p, offsets });
+      return { tokens, unmatched: { quote, column: quoteAt } };
+    }
     if (p > start && (text !== '' || offsets.length > 0 || !comment)) {
       // An argument that was only quotes ("") is an empty argument; a bare "#" is not.
       if (!(comment && p === start)) tokens.push({ text, start, end: p, offsets });
@@ -227,8 +231,6 @@ export function parseSbatchScript(text: string): ParsedScript {
       hit = text.indexOf(KEYWORD, hit + KEYWORD.length);
     }
     lineNo += countNewlines(text, counted, n) + 1;
-  } else {
-    lineNo = Math.max(lineNo, 0) + 1;
   }
   result.lineCount = lineNo;
   result.hasCRLF = text.indexOf('\r\n') >= 0;
