@@ -121,6 +121,12 @@ export async function runInCodeServer(argv: readonly string[]): Promise<number> 
     const extensionsDir = args.disableExtensions
       ? path.join(scratch, 'no-extensions')
       : (args.extensionsDir ?? path.join(scratch, 'extensions'));
+    // A reused user-data folder must not restore the previous run's editors.
+    if (args.userDataDir) {
+      for (const state of ['Backups', path.join('User', 'workspaceStorage')]) {
+        fs.rmSync(path.join(args.userDataDir, state), { recursive: true, force: true });
+      }
+    }
     // code-server and Chromium start side by side; whichever started is ended by cleanup().
     const [serverStart, chromiumStart] = await Promise.allSettled([
       startCodeServer({
