@@ -84,6 +84,9 @@ export type SshErrorKind = 'network' | 'timeout' | 'lost' | 'auth' | 'cancelled'
 
 /** An error of the SSH transport with a message meant for users. */
 export class SshError extends Error {
+  /** True when the server refused to open a channel (the command did not start). */
+  opening?: boolean;
+
   constructor(
     message: string,
     readonly kind: SshErrorKind,
@@ -593,7 +596,16 @@ export class SshTransport implements CommandRunner {
       const live = await this.ensureLive(false, controller.signal);
       await this.acquireChannel(controller.signal);
       try {
-        return await this.runChannel(this.live && !this.live.closed ? this.live : live, command, options.stdin, controller.signal);
+        // A server may refuse a channel (a lower MaxSessions, a session still closing): wait, retry.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await this.runChannel(this.live && !this.live.closed ? this.live : live, command, options.stdin, controller.signal);
+          } catch (error) {
+            if (!(error instanceof SshError && error.kind === 'channel' && error.opening) || attempt >= 4) throw error;
+            await sleep(100 * 2 ** attempt, controller.signal);
+            if (controller.signal.aborted) throw error;
+          }
+        }
       } finally {
         this.releaseChannel();
       }
@@ -673,7 +685,7 @@ export class SshTransport implements CommandRunner {
           return finish(
             gone
               ? new SshError(`Connection to ${this.target.alias} lost.`, 'lost')
-              : new SshError(`Could not open a channel on ${this.target.alias}: ${err.message}`, 'channel'),
+              : Object.assign(new SshError(`Could not open a channel on ${this.target.alias}: ${err.message}`, 'channel'), { opening: true }),
           );
         }
         channel = stream;
