@@ -1,0 +1,90 @@
+/**
+ * MPI launch overhead: our local run (core launch command builder + per-rank wrapper +
+ * demultiplexer + process sweep, no VS Code) versus bare `mpirun` on the same mpi4py program, with
+ * the same launcher flags, runs interleaved (bare, ours, bare, ours, ...).
+ *
+ *   npx tsc -p . && node out/bench/mpi.js
+ *
+ * Environment: HPCW_BENCH_RUNS (default 10) runs of each; HPCW_BENCH_RANKS (default 4).
+ * Programs: bench/mpi_hello.py (start-up dominated) and test/fixtures/mpi/flood.py (output
+ * dominated: 4 x 300 lines, some of 70 kB). Launcher and Python detection happen once, before
+ * timing (the extension caches them too).
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { detectLauncher } from '../src/core/mpi/launcher';
+import { buildLaunchPlan } from '../src/core/mpi/launchPlan';
+import { choosePythonForMpi } from '../src/core/mpi/python';
+import { startLocalRun } from '../src/core/mpi/run';
+import { LocalTransport } from '../src/transport/local';
+import { availableParallelism } from 'node:os';
+
+const root = path.resolve(__dirname, '..', '..');
+const RUNS = Number(process.env.HPCW_BENCH_RUNS ?? 10);
+const RANKS = Number(process.env.HPCW_BENCH_RANKS ?? 4);
+
+function bare(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; lines: number; code: number | null }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    const count = (d: Buffer): void => {
+      for (const b of d) if (b === 10) lines++;
+    };
+    child.stdout.on('data', count);
+    child.stderr.on('data', count);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, lines, code }));
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function main(): Promise<void> {
+  const runner = new LocalTransport();
+  const env = { ...process.env, SLURM_JOB_ID: undefined };
+  const launcher = await detectLauncher({ setting: 'mpirun', env, runner });
+  const python = (await choosePythonForMpi({ runner })).python;
+  console.log(`launcher ${launcher.command} (${launcher.kind} ${launcher.version ?? ''}), ${python}, ${RANKS} ranks, ${RUNS} runs each, ${availableParallelism()} cores`);
+
+  const programs: [string, string, string[]][] = [
+    ['hello (start-up)', path.join(root, 'bench', 'mpi_hello.py'), []],
+    ['flood (output, 1200 lines/run)', path.join(root, 'test', 'fixtures', 'mpi', 'flood.py'), ['300']],
+  ];
+  console.log('\nprogram                           bare mpirun median (mean)   ours median (mean)   ratio (median)');
+  for (const [label, program, args] of programs) {
+    // The same launcher flags both ways: only our wrapper, demultiplexer and sweep differ.
+    const plan = buildLaunchPlan({ launcher, program, args, ranks: RANKS, python, isRoot: process.getuid?.() === 0, cores: availableParallelism() });
+    const bareEnv = { ...env, ...plan.env };
+    const bareMs: number[] = [];
+    const oursMs: number[] = [];
+    for (let i = -1; i < RUNS; i++) {
+      const b = await bare(plan.argv, bareEnv);
+      if (b.code !== 0) throw new Error(`bare mpirun failed (${b.code})`);
+      let lines = 0;
+      const t0 = performance.now();
+      const run = startLocalRun({ launcher, program, args, ranks: RANKS, python }, 'mpi', { env, onLine: () => lines++ });
+      const r = await run.done;
+      const ms = performance.now() - t0;
+      if (r.exitCode !== 0) throw new Error(`our run failed (${r.exitCode})`);
+      if (lines < b.lines) throw new Error(`our run lost lines: ${lines} < ${b.lines}`);
+      if (i >= 0) {
+        bareMs.push(b.ms);
+        oursMs.push(ms);
+      }
+    }
+    const ratio = median(oursMs) / median(bareMs);
+    console.log(
+      `${label.padEnd(34)}${`${median(bareMs).toFixed(0)} ms (${mean(bareMs).toFixed(0)})`.padEnd(28)}${`${median(oursMs).toFixed(0)} ms (${mean(oursMs).toFixed(0)})`.padEnd(21)}${ratio.toFixed(3)}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark (after building). Each prints its own side-by-side ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build
+npx tsc -p .
+node out/bench/mpi.js
