@@ -18,6 +18,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DIR=$(realpath -m "${HPCW_SANDBOX_DIR:-$ROOT/.sandbox}")
 PORT_BASE=${HPCW_SANDBOX_PORT_BASE:-26800}
+[[ "$PORT_BASE" =~ ^[0-9]+$ ]] && [ "$PORT_BASE" -ge 1024 ] && [ "$PORT_BASE" -le 65525 ] ||
+  { echo "[sandbox] error: HPCW_SANDBOX_PORT_BASE must be a number in 1024..65525" >&2; exit 2; }
 TEST_USER=hpcwtest
 CLUSTER=sandbox
 SSH_ALIAS=hpcw-sandbox
@@ -186,9 +188,10 @@ remove_client_key() {
   [ -f "$ak" ] || return 0
   (
     flock 9
-    grep -qF " hpcw-sandbox:$DIR" "$ak" || exit 0
+    grep -qE " hpcw-sandbox:$DIR\$" "$ak" || exit 0
     tmp=$(mktemp)
-    grep -vF " hpcw-sandbox:$DIR" "$ak" > "$tmp" || true
+    # Only the line that ENDS with this instance's tag (".sandbox" is a prefix of ".sandbox-x").
+    awk -v t=" hpcw-sandbox:$DIR" 'length($0) < length(t) || substr($0, length($0) - length(t) + 1) != t' "$ak" > "$tmp" || true
     install -m 600 -o "$TEST_USER" -g "$(id -gn "$TEST_USER")" "$tmp" "$ak"
     rm -f "$tmp"
   ) 9>"$USER_LOCK"
