@@ -130,6 +130,8 @@ function entryFromStats(name: string, attrs: Stats): RemoteEntry {
 
 const CHUNK = 64 * 1024;
 const IN_FLIGHT = 16;
+/** Files up to this size are read into memory in one go. */
+const SMALL_FILE = 1024 * 1024;
 
 /** File operations over one SFTP session (shared SSH connection). */
 export class SftpFileTransfer implements FileTransfer {
@@ -238,7 +240,10 @@ export class SftpFileTransfer implements FileTransfer {
     options.signal?.throwIfAborted();
     const finalPath = SftpFileTransfer.local(remotePath);
     const tempPath = temporaryNameFor(finalPath);
-    const source = await fs.open(localPath, 'r');
+    // Small files are read whole (one local read); large ones in chunks as the writes drain.
+    const stat = await fs.stat(localPath);
+    const whole = stat.size <= SMALL_FILE ? await fs.readFile(localPath) : undefined;
+    const source = whole ? undefined : await fs.open(localPath, 'r');
     let handle: Buffer | undefined;
     let renamed = false;
     try {
@@ -253,8 +258,15 @@ export class SftpFileTransfer implements FileTransfer {
       for (;;) {
         if (failure) break;
         if (options.signal?.aborted) break;
-        const buffer = Buffer.allocUnsafe(CHUNK);
-        const { bytesRead } = await source.read(buffer, 0, CHUNK, position);
+        let buffer: Buffer;
+        let bytesRead: number;
+        if (whole) {
+          buffer = whole.subarray(position, position + CHUNK);
+          bytesRead = buffer.length;
+        } else {
+          buffer = Buffer.allocUnsafe(CHUNK);
+          bytesRead = (await source!.read(buffer, 0, CHUNK, position)).bytesRead;
+        }
         if (bytesRead === 0) break;
         const at = position;
         position += bytesRead;
@@ -282,7 +294,7 @@ export class SftpFileTransfer implements FileTransfer {
     } catch (error) {
       throw describe(error, 'write', remotePath);
     } finally {
-      await source.close();
+      await source?.close();
       if (handle) await this.call<void>('write', remotePath, (cb) => this.sftp.close(handle!, cb)).catch(() => undefined);
       if (!renamed) await this.call<void>('remove', tempPath, (cb) => this.sftp.unlink(tempPath, cb)).catch(() => undefined);
     }

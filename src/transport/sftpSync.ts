@@ -32,7 +32,7 @@ export interface SyncOptions extends SyncFilterOptions {
   transfer: FileTransfer;
   /** Remove remote files that do not exist locally (default false). */
   deleteRemote?: boolean;
-  /** Files uploaded at the same time (default 8). */
+  /** Files uploaded at the same time (default 16). */
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?(progress: SyncProgress): void;
@@ -114,7 +114,7 @@ async function runPool<T>(items: readonly T[], limit: number, signal: AbortSigna
 export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSummary; plan: SyncPlan }> {
   const started = Date.now();
   const { transfer, remoteRoot, localRoot, signal } = options;
-  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const concurrency = Math.max(1, options.concurrency ?? 16);
   const progress: SyncProgress = { phase: 'scanning', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
   const report = () => options.onProgress?.({ ...progress });
   report();
