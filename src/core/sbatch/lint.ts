@@ -494,23 +494,26 @@ function checkCluster(parsed: ParsedScript, component: number, cluster: ClusterS
     }
   }
 
-  // Features.
+  // Features: first the nodes of the chosen partitions, then the whole cluster for the message.
   const features = new Set(cluster.nodes.flatMap((n) => n.features));
+  const partFeatures = new Set(partitions.flatMap((p) => nodesOf(p).flatMap((n) => n.features)));
   for (const name of ['constraint', 'prefer', 'batch']) {
     const d = eff.get(name);
     if (!d?.value) continue;
     const r = parseConstraint(d.value);
     if ('error' in r) continue;
     for (const f of r.features) {
-      if (!features.has(f)) {
+      if (partFeatures.has(f) || (partitions.length === 0 && features.has(f))) continue;
+      let message: string;
+      if (features.has(f)) {
+        const holders = cluster.nodes.filter((n) => n.features.includes(f));
+        const parts = [...new Set(holders.flatMap((n) => n.partitions))];
+        message = `No node of partition ${where} has the feature "${f}" (nodes ${holders.slice(0, 5).map((n) => n.name).join(', ')} have it${parts.length ? `, in partition ${parts.join(', ')}` : ''}).`;
+      } else {
         const sug = closestNames(f, [...features], 2);
-        out.push({
-          range: rangeOf(d),
-          severity: name === 'prefer' ? 'warning' : 'error',
-          code: 'unknown-feature',
-          message: `No node of cluster "${cluster.cluster}" has the feature "${f}"${sug.length ? `; did you mean ${sug.map((s) => `"${s}"`).join(' or ')}?` : ''}${features.size ? ` Features: ${[...features].join(', ')}.` : ' The cluster defines no features.'}`,
-        });
+        message = `No node of cluster "${cluster.cluster}" has the feature "${f}"${sug.length ? `; did you mean ${sug.map((s) => `"${s}"`).join(' or ')}?` : '.'}${features.size ? ` Features: ${[...features].join(', ')}.` : ' The cluster defines no features.'}`;
       }
+      out.push({ range: rangeOf(d), severity: name === 'prefer' ? 'warning' : 'error', code: 'unknown-feature', message });
     }
   }
 
