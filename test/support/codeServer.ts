@@ -142,6 +142,17 @@ function writeQuietSettings(userDataDir: string): void {
  * extensions and XDG folders, and waits until it answers HTTP.
  */
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCodeServerOnce(options);
+    } catch (e) {
+      // The free port may have been taken between choosing it and code-server binding it.
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(e))) throw e;
+    }
+  }
+}
+
+async function startCodeServerOnce(options: CodeServerOptions): Promise<CodeServer> {
   const binary = codeServerBinary();
   if (!fs.existsSync(binary)) {
     throw new Error(`code-server is not installed at ${binary}: run bash scripts/install-code-server.sh`);
