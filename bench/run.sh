@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 npm run --silent build
 npx tsc -p .
 node out/bench/mpi.js
+node out/bench/ssh.js  # needs the sandbox up (HPCW_SANDBOX_DIR)
