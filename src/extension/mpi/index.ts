@@ -173,6 +173,7 @@ export function registerMpi(context: vscode.ExtensionContext): void {
           return undefined;
         }
         const { run, what } = started;
+        if (terminal.isClosed) void run.stop(); // closed while we were detecting the launcher
         void run.done.then((result: RunResult) => {
           terminal.finish(result, what);
           resolveSummary(summarise(result, lines));

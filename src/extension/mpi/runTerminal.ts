@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { RankLine } from '../../core/mpi/rankOutput';
 import { formatTracebackSummary } from '../../core/mpi/failure';
 import type { RankRun, RunResult } from '../../core/mpi/run';
+import { RankView } from './rankView';
 
 /** What the runMpi / runMultiprocessing commands resolve with. */
 export interface RunSummary {
@@ -24,36 +25,13 @@ export interface RunSummary {
   durationMs: number;
 }
 
-const COLOURS = [36, 33, 35, 32, 34, 91, 96, 93, 95, 92, 94, 31];
-const MAX_LINES = 200_000;
-const RESET = '\x1b[0m';
-
-export function tag(line: RankLine): string {
-  return line.rank === undefined ? '' : `[rank ${line.rank}] `;
-}
-
-function colour(line: RankLine): string {
-  if (line.rank === undefined) return line.stream === 'stderr' ? '\x1b[2m' : '';
-  return `\x1b[${COLOURS[line.rank % COLOURS.length]}m`;
-}
-
-/** Terminal text of one line: the tag in the rank's colour, stderr text in red. */
-export function renderLine(line: RankLine): string {
-  const text = line.text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
-  const body = line.stream === 'stderr' && line.rank !== undefined ? `\x1b[31m${text}${RESET}` : text;
-  return `${colour(line)}${tag(line)}${line.rank === undefined ? '' : RESET}${body}${line.rank === undefined ? RESET : ''}\r\n`;
-}
-
 export class RunTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
   readonly onDidWrite = this.writeEmitter.event;
   readonly onDidClose = this.closeEmitter.event;
 
-  readonly lines: RankLine[] = [];
-  private readonly ranksSeen = new Set<number>();
-  private filter: number | undefined;
-  private typed = '';
+  private readonly view: RankView;
   private opened = false;
   private readonly pending: string[] = [];
   private run: RankRun | undefined;
@@ -70,7 +48,14 @@ export class RunTerminal implements vscode.Pseudoterminal {
     private readonly title: string,
     private readonly start: (terminal: RunTerminal) => Promise<RankRun | undefined>,
     private readonly closeOnEnd = false,
-  ) {}
+  ) {
+    this.view = new RankView(title);
+  }
+
+  /** True once the user closed the terminal (a run that starts after that is stopped at once). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
 
   get currentRun(): RankRun | undefined {
     return this.run;
@@ -108,10 +93,8 @@ export class RunTerminal implements vscode.Pseudoterminal {
 
   /** A line of the run's output. */
   addLine(line: RankLine): void {
-    if (this.lines.length >= MAX_LINES) this.lines.shift();
-    this.lines.push(line);
-    if (line.rank !== undefined && !this.ranksSeen.has(line.rank)) this.ranksSeen.add(line.rank);
-    if (this.filter === undefined || line.rank === this.filter || line.rank === undefined) this.write(renderLine(line));
+    const text = this.view.add(line);
+    if (text) this.write(text);
   }
 
   /** A message of ours (not the program's), always shown. */
@@ -131,48 +114,22 @@ export class RunTerminal implements vscode.Pseudoterminal {
 
   /** Shows one rank only (undefined = all), re-rendering the buffered lines. */
   setFilter(rank: number | undefined): void {
-    this.filter = rank;
-    this.writeEmitter.fire('\x1b[2J\x1b[3J\x1b[H');
-    const header = rank === undefined ? 'all ranks' : `rank ${rank} only (a = all ranks)`;
-    this.writeEmitter.fire(`\x1b[1m${this.title}\x1b[0m — \x1b[1m${header}\x1b[0m\r\n`);
-    for (const line of this.lines) {
-      if (rank === undefined || line.rank === rank || line.rank === undefined) this.writeEmitter.fire(renderLine(line));
-    }
-    if (this.result) for (const f of this.footer) this.writeEmitter.fire(`${f}\r\n`);
-  }
-
-  get ranks(): number[] {
-    return [...this.ranksSeen].sort((a, b) => a - b);
+    this.write(this.view.setFilter(rank, this.result ? this.footer : []));
   }
 
   handleInput(data: string): void {
-    for (const ch of data) {
-      if (ch === '\x03') {
+    for (const action of this.view.keys(data)) {
+      if (action.kind === 'stop') {
         this.notice('Stopping…');
         void this.run?.stop();
-      } else if (/[0-9]/.test(ch)) {
-        this.typed += ch;
-        this.write(`\x1b[2m${ch}\x1b[0m`);
-      } else if (ch === '\r' || ch === '\n') {
-        if (this.typed !== '') {
-          const rank = Number(this.typed);
-          this.typed = '';
-          this.setFilter(rank);
-        }
-      } else if (ch === 'a' || ch === 'A') {
-        this.typed = '';
-        this.setFilter(undefined);
-      } else if (ch === 'f' || ch === 'F') {
-        void this.pickFilter();
-      } else if (ch === '\x7f' && this.typed) {
-        this.typed = this.typed.slice(0, -1);
-        this.write('\b \b');
-      }
+      } else if (action.kind === 'echo') this.write(action.text);
+      else if (action.kind === 'filter') this.setFilter(action.rank);
+      else void this.pickFilter();
     }
   }
 
   async pickFilter(): Promise<void> {
-    const items = [{ label: 'All ranks', rank: undefined as number | undefined }, ...this.ranks.map((r) => ({ label: `Rank ${r}`, rank: r as number | undefined }))];
+    const items = [{ label: 'All ranks', rank: undefined as number | undefined }, ...this.view.ranks.map((r) => ({ label: `Rank ${r}`, rank: r as number | undefined }))];
     const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Show the output of' });
     if (picked) this.setFilter(picked.rank);
   }
