@@ -18,8 +18,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DIR=$(realpath -m "${HPCW_SANDBOX_DIR:-$ROOT/.sandbox}")
 PORT_BASE=${HPCW_SANDBOX_PORT_BASE:-26800}
-[[ "$PORT_BASE" =~ ^[0-9]+$ ]] && [ "$PORT_BASE" -ge 1024 ] && [ "$PORT_BASE" -le 65525 ] ||
-  { echo "[sandbox] error: HPCW_SANDBOX_PORT_BASE must be a number in 1024..65525" >&2; exit 2; }
+if ! [[ "$PORT_BASE" =~ ^[0-9]+$ ]] || [ "$PORT_BASE" -lt 1024 ] || [ "$PORT_BASE" -gt 65525 ]; then
+  echo "[sandbox] error: HPCW_SANDBOX_PORT_BASE must be a number in 1024..65525" >&2
+  exit 2
+fi
 TEST_USER=hpcwtest
 CLUSTER=sandbox
 SSH_ALIAS=hpcw-sandbox
@@ -377,10 +379,16 @@ start_ctld() {
   check_port "$CTLD_PORT" slurmctld
   start slurmctld /usr/sbin/slurmctld
   wait_ctld
-  # sacct -c opens the jobcomp file for appending (its plugin is the writer too), so users who
-  # read their finished jobs with `sacct -c` need write access; slurmctld makes it 0644 at start.
-  touch "$DIR/slurm/jobcomp.txt"
-  chmod 666 "$DIR/slurm/jobcomp.txt"
+}
+
+# jobcomp_access: `sacct -c` opens the jobcomp file for appending (its plugin is the writer
+# too), so the test user, who reads finished jobs with it, needs write access. slurmctld resets
+# the mode to 0644 whenever it opens the file, but not the owner: the test user owns it.
+jobcomp_access() {
+  local f=$DIR/slurm/jobcomp.txt
+  touch "$f"
+  chown "$TEST_USER" "$f"
+  chmod 644 "$f"
 }
 
 wait_ctld() {
@@ -455,6 +463,7 @@ cmd_up() {
     pid_of "slurmd-$n" >/dev/null || check_port "$((PORT_BASE + ${n#n}))" "slurmd $n"
   done
   pid_of sshd >/dev/null || check_port "$SSH_PORT" sshd
+  jobcomp_access
   start_munge
   start_ctld
   start_slurmds

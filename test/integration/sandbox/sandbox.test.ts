@@ -5,7 +5,7 @@
  *
  * Needs the sandbox up: bash test/sandbox/sandbox.sh up
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +16,10 @@ const info = loadSandbox();
 const env = slurmEnv(info);
 /** A folder in the test user's home for this run's files. */
 const runDir = `hpcw-sandbox-test/${process.pid}-${Date.now()}`;
+
+after(async () => {
+  await sshRun(`rm -rf ${runDir}`, { info });
+});
 
 async function slurm(cmd: string, args: string[]): Promise<string> {
   const r = await runCommand(cmd, args, { env });

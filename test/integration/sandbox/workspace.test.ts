@@ -2,7 +2,7 @@
  * The sample workspace (test/fixtures/workspace) really runs on the sandbox cluster: it is
  * copied to the test user's home over ssh and its job scripts are submitted from there.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -30,6 +30,10 @@ before(async () => {
   const tar = execFileSync('tar', ['-C', workspace, '-cf', '-', '.']);
   const r = await sshRun(`mkdir -p ${remote} && tar -C ${remote} -xf -`, { info, input: tar });
   assert.equal(r.code, 0, r.stderr);
+});
+
+after(async () => {
+  await sshRun(`rm -rf ${remote}`, { info });
 });
 
 test('jobs/hello.sbatch runs on the debug partition', async () => {
