@@ -119,11 +119,12 @@ stop() {
 
 # instance_pids: every live process of this instance (except this script and its ancestors).
 instance_pids() {
-  local self=$$ skip=" " p files f pid
-  p=$self
+  local skip=" $BASHPID " p files f pid stat
+  p=$$
   while [ -n "$p" ] && [ "$p" != 0 ]; do
     skip+="$p "
-    p=$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null || true)
+    read -r stat 2>/dev/null < "/proc/$p/stat" || break
+    stat=${stat##*) }; stat=${stat#* }; p=${stat%% *}
   done
   files=$( { grep -lzxF "HPCW_SANDBOX_OWNER=$DIR" /proc/[0-9]*/environ 2>/dev/null || true
              grep -lzxF "SLURM_CONF=$CONF" /proc/[0-9]*/environ 2>/dev/null \
@@ -484,7 +485,7 @@ stop_sshd() {
 }
 
 cmd_down() {
-  local pids n
+  local pids n pid
   # Cancel the instance's jobs first, so that their steps end cleanly.
   if pid_of slurmctld >/dev/null; then
     kill -CONT "$(pid_of slurmctld)" 2>/dev/null || true
@@ -496,15 +497,14 @@ cmd_down() {
       done
     fi
   fi
-  stop_sshd
+  # Then every daemon at once (sshd with its sessions), and wait for all of them.
   pids=()
-  for n in "${NODES[@]}"; do
-    if pid=$(pid_of "slurmd-$n"); then pids+=("$pid"); fi
-    rm -f "$RUN/slurmd-$n.pid"
+  if pid=$(pid_of sshd); then pids+=("$pid"); mapfile -t -O ${#pids[@]} pids < <(descendants "$pid"); fi
+  for n in "${NODES[@]/#/slurmd-}" slurmctld munged; do
+    if pid=$(pid_of "$n"); then pids+=("$pid"); fi
   done
   end_pids "${pids[@]}"
-  stop slurmctld
-  stop munged
+  rm -f "$RUN"/*.pid
   remove_client_key
   # sandbox.json exists only while the sandbox is up (tests read it to find the instance).
   rm -f "$DIR/sandbox.json"
