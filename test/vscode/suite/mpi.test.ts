@@ -143,6 +143,20 @@ suite('mpi: local runs', function () {
     assert.deepEqual(pids.filter(alive), [], 'no rank survives stop');
   });
 
+  test('closing the run\'s terminal ends every rank', async () => {
+    const readyDir = fs.mkdtempSync(path.join(dir, 'ready-'));
+    const running = vscode.commands.executeCommand<RunSummary>('hpcWorkbench.runMpi', { file: file('sleep_mpi.py'), ranks: 2, args: [readyDir] });
+    const ready = (): string[] => fs.readdirSync(readyDir).filter((n) => n.startsWith('ready.'));
+    await until(() => ready().length === 2 && ready().every((n) => fs.readFileSync(path.join(readyDir, n), 'utf8') !== ''), '2 ranks ready');
+    const pids = ready().map((n) => Number(fs.readFileSync(path.join(readyDir, n), 'utf8')));
+    const terminal = vscode.window.terminals.find((t) => t.name === 'MPI: sleep_mpi.py × 2 ranks');
+    assert.ok(terminal, 'the run has its terminal');
+    terminal.dispose();
+    const summary = await running;
+    assert.equal(summary.stopped, true);
+    assert.deepEqual(pids.filter(alive), [], 'no rank survives the terminal');
+  });
+
   test('runMultiprocessing exposes the worker count as HPCW_WORKERS, output untagged', async () => {
     const summary = await vscode.commands.executeCommand<RunSummary>('hpcWorkbench.runMultiprocessing', { file: file('pool.py'), workers: 3 });
     assert.ok(summary);
