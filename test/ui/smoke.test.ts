@@ -55,7 +55,8 @@ before(async () => {
     launchChromium(),
   ]);
   page = await chromium.browser.newPage({ viewport: { width: 1400, height: 850 } });
-  await page.goto(server.workbenchUrl(workspace));
+  // The workbench's own load can be slow on a busy machine: STEP_TIMEOUT per step is not enough.
+  await page.goto(server.workbenchUrl(workspace), { waitUntil: 'domcontentloaded', timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
   console.log(`workbench loaded ${Date.now() - started} ms after start`);
 });

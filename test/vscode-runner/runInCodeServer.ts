@@ -162,8 +162,12 @@ export async function runInCodeServer(argv: readonly string[]): Promise<number> 
     ];
     const url = server.workbenchUrl(workspace, payload);
     if (debug) console.error(`[run-in-code-server] ${url}`);
-    await page.goto(url);
     console.error(`run-in-code-server: code-server ${server.origin} (pid ${server.pid}) and chromium (pid ${chromium.pid}) up in ${Date.now() - started} ms`);
+    // No navigation timeout of its own: the result, a signal or HPCW_VSCODE_TEST_TIMEOUT ends the run.
+    page.goto(url, { waitUntil: 'domcontentloaded', timeout: 0 }).catch((e: Error) => {
+      console.error(`run-in-code-server: the workbench did not load: ${e.message}`);
+      settle(1);
+    });
     return await result;
   } catch (e) {
     console.error(`run-in-code-server: ${(e as Error).stack ?? e}`);
