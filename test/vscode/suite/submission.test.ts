@@ -45,6 +45,14 @@ function findJob(items: TreeDump[] | undefined, jobId: string): TreeDump | undef
 }
 
 suite('submission', () => {
+  /** A file of the remote copy of the workspace, read with the ssh CLI or directly. */
+  function remoteText(relative: string): string {
+    if (remoteDir!.startsWith('~')) {
+      return execFileSync('ssh', ['-F', path.join(info.clientHome, '.ssh', 'config'), '-o', 'BatchMode=yes', info.sshAlias, `cat ${remoteDir}/${relative}`], { encoding: 'utf8' });
+    }
+    return fs.readFileSync(path.join(remoteDir!, relative), 'utf8');
+  }
+
   let info: SandboxInfo;
   let cluster: string;
   let remoteDir: string | undefined;
@@ -109,6 +117,33 @@ suite('submission', () => {
     assert.match(text.split('\n')[0], new RegExp(`^# Job ${ref.jobId} on ${cluster}: (COMPLETED|ENDED)`), text.split('\n')[0]);
     assert.match(text, /pi ~= 3\.14159\d+ .* on 4 ranks/);
     assert.equal(text.match(/^rank \d of 4 on /gm)?.length, 4, text);
+
+    // Download Job Outputs: the output file lands at the same relative path; a local edit is not overwritten silently.
+    const written = (await vscode.commands.executeCommand('hpcWorkbench.downloadOutputs', { ...ref, confirm: false })) as string[];
+    const local = path.join(folder().uri.fsPath, `mpi-pi-${ref.jobId}.out`);
+    assert.deepEqual(written, [local]);
+    assert.match(fs.readFileSync(local, 'utf8'), /pi ~= 3\.14159/);
+    fs.writeFileSync(local, 'my notes\n');
+    const again = (await vscode.commands.executeCommand('hpcWorkbench.downloadOutputs', { ...ref, confirm: false })) as string[];
+    assert.deepEqual(again, []);
+    assert.equal(fs.readFileSync(local, 'utf8'), 'my notes\n');
+  });
+
+  test('with sync.onSave, a saved file is uploaded', async function () {
+    this.timeout(60_000);
+    await config().update('sync.onSave', true, vscode.ConfigurationTarget.Global);
+    try {
+      const uri = fileIn('mpi', 'pi.py');
+      const document = await vscode.workspace.openTextDocument(uri);
+      const marker = `# saved ${randomBytes(4).toString('hex')}`;
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(0, 0), `${marker}\n`);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await document.save());
+      await until('the saved file on the cluster', () => (remoteText('mpi/pi.py').startsWith(marker) ? true : undefined), 30_000);
+    } finally {
+      await config().update('sync.onSave', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('Validate on Cluster reports Slurm refusing a script as a diagnostic on the directive', async function () {
