@@ -17,7 +17,13 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DIR=$(realpath -m "${HPCW_SANDBOX_DIR:-$ROOT/.sandbox}")
-PORT_BASE=${HPCW_SANDBOX_PORT_BASE:-26800}
+# The port base: HPCW_SANDBOX_PORT_BASE, else the one this folder's instance was last started
+# with (its slurm.conf's SlurmctldPort, so that later actions reach the same daemons), else 26800.
+PORT_BASE=${HPCW_SANDBOX_PORT_BASE:-}
+if [ -z "$PORT_BASE" ] && [ -s "$DIR/slurm/slurm.conf" ]; then
+  PORT_BASE=$(sed -n 's/^SlurmctldPort=\([0-9]*\)$/\1/p' "$DIR/slurm/slurm.conf")
+fi
+PORT_BASE=${PORT_BASE:-26800}
 if ! [[ "$PORT_BASE" =~ ^[0-9]+$ ]] || [ "$PORT_BASE" -lt 1024 ] || [ "$PORT_BASE" -gt 65525 ]; then
   echo "[sandbox] error: HPCW_SANDBOX_PORT_BASE must be a number in 1024..65525" >&2
   exit 2
@@ -449,7 +455,11 @@ all_up() {
 }
 
 cmd_up() {
-  local n
+  local n running
+  running=$(sed -n 's/^SlurmctldPort=\([0-9]*\)$/\1/p' "$CONF" 2>/dev/null || true)
+  if [ -n "$running" ] && [ "$running" != "$PORT_BASE" ] && pid_of slurmctld >/dev/null; then
+    die "this instance runs with port base $running, not $PORT_BASE: run down first"
+  fi
   if all_up && sinfo -h -o %P >/dev/null 2>&1; then
     log "already up ($DIR)"
     return 0
@@ -537,6 +547,7 @@ cmd_status() {
 cmd_env() {
   printf 'export SLURM_CONF=%q\n' "$CONF"
   printf 'export HPCW_SANDBOX_DIR=%q\n' "$DIR"
+  printf 'export HPCW_SANDBOX_PORT_BASE=%q\n' "$PORT_BASE"
   printf 'export HPCW_SSH_PORT=%q\n' "$SSH_PORT"
   printf 'export HPCW_SSH_USER=%q\n' "$TEST_USER"
   printf 'export HPCW_SSH_KEY=%q\n' "$CLIENT_KEY"
@@ -544,6 +555,11 @@ cmd_env() {
   printf 'export HPCW_CLIENT_HOME=%q\n' "$CLIENT_HOME"
 }
 
+case "${1:-}" in
+  up|down|stop-ctld|start-ctld|freeze-ctld|thaw-ctld|stop-sshd|start-sshd)
+    [ "$(id -u)" -eq 0 ] || die "run as root (it starts Slurm, munge and sshd, and manages user $TEST_USER)"
+    ;;
+esac
 case "${1:-}" in
   up|down|stop-ctld|start-ctld|stop-sshd|start-sshd) lock ;;
 esac
