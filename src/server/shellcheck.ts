@@ -106,7 +106,7 @@ function toDiagnostic(c: ShellcheckComment): Diagnostic {
 }
 
 export interface RunShellcheckOptions {
-  /** Kills ShellCheck after this many milliseconds (default 15 s). */
+  /** Kills ShellCheck after this many milliseconds (default 30 s: it is slow on very long scripts). */
   timeoutMs?: number;
   /** Aborts the run (the process is killed); the result is then empty. */
   signal?: AbortSignal;
@@ -139,8 +139,8 @@ export function runShellcheck(executable: string, text: string, opts: RunShellch
     };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ diagnostics: [], problem: `${executable} took longer than ${opts.timeoutMs ?? 15000} ms; stopped` });
-    }, opts.timeoutMs ?? 15000);
+      finish({ diagnostics: [], problem: `${executable} took longer than ${opts.timeoutMs ?? 30000} ms; stopped` });
+    }, opts.timeoutMs ?? 30000);
     if (opts.signal?.aborted) {
       onAbort();
       return;

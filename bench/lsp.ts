@@ -1,0 +1,225 @@
+/**
+ * Language-server benchmark: our sbatch-language-server side by side with bash-language-server
+ * (what people run on these files today), both driven over stdio by the same LSP client, on a
+ * 50-line and a 5,000-line batch script.
+ *
+ *   npm run build && npx tsc -p . && node out/bench/lsp.js
+ *
+ * Measured per server and size (medians): didOpen → first publishDiagnostics, without and with
+ * ShellCheck (both servers debounce ShellCheck by 500 ms); completion and hover latency on an
+ * `#SBATCH --time` line; server RSS after the documents were opened; spawn → initialize.
+ * Also our linter's own CPU time in-process (no protocol). Environment: HPCW_BENCH_RUNS
+ * (default 7) documents opened per size (3 for the 5,000-line script with ShellCheck, which
+ * takes ShellCheck itself seconds).
+ */
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LspSession, repoRoot, serverPath } from '../test/unit/lsp/lspSession';
+import { lintSbatch } from '../src/core/sbatch';
+
+const RUNS = Math.max(3, Number(process.env.HPCW_BENCH_RUNS ?? 7));
+const REQUESTS = 30;
+const BASH_LS = path.join(repoRoot, 'node_modules', 'bash-language-server', 'out', 'cli.js');
+
+const HEADER = [
+  '#!/bin/bash',
+  '#SBATCH --job-name=bench',
+  '#SBATCH --partition=compute',
+  '#SBATCH --nodes=2',
+  '#SBATCH --ntasks-per-node=2',
+  '#SBATCH --cpus-per-task=1',
+  '#SBATCH --time=00:30:00',
+  '#SBATCH --mem=1G',
+  '#SBATCH --output=%x-%j.out',
+  '#SBATCH --error=%x-%j.err',
+  '#SBATCH --mail-type=END,FAIL',
+  '#SBATCH --tiem=10',
+  '',
+  'set -euo pipefail',
+  'echo "$undefined_setting"',
+];
+/** The position of "--ti|me" on the `#SBATCH --time` line. */
+const TIME_POSITION = { line: 6, character: 12 };
+
+function block(k: number): string[] {
+  return [
+    `# step ${k}`,
+    `for i in $(seq 1 4); do`,
+    `  echo "step ${k}.$i on $HOSTNAME"`,
+    `  srun --ntasks=1 ./step "${k}" "$i" > "out_${k}_$i.txt"`,
+    'done',
+    `if [ -f "result_${k}.txt" ]; then`,
+    `  cp "result_${k}.txt" "results/\${SLURM_JOB_ID}_${k}.txt"`,
+    'fi',
+    `mkdir -p "results/${k}"`,
+    `echo "step ${k} done at $(date +%s)"`,
+  ];
+}
+
+export function benchScript(lines: number): string {
+  const out = [...HEADER];
+  for (let k = 0; out.length < lines; k++) out.push(...block(k));
+  return out.slice(0, lines).join('\n') + '\n';
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+interface ServerKind {
+  name: string;
+  start(shellcheck: boolean): Promise<LspSession>;
+}
+
+const OURS: ServerKind = {
+  name: 'sbatch-language-server',
+  start: (shellcheck) => LspSession.start({ args: [serverPath, '--stdio'], initializationOptions: { shellcheck: shellcheck ? 'auto' : 'off' } }),
+};
+const BASH_LANGUAGE_SERVER: ServerKind = {
+  name: 'bash-language-server',
+  start: (shellcheck) =>
+    LspSession.start({
+      args: [BASH_LS, 'start'],
+      env: { ...process.env, SHELLCHECK_PATH: shellcheck ? 'shellcheck' : '', BACKGROUND_ANALYSIS_MAX_FILES: '0', EXPLAINSHELL_ENDPOINT: '' },
+    }),
+};
+
+interface Result {
+  startupMs: number;
+  firstDiagnosticsMs: number;
+  completionMs: number;
+  hoverMs: number;
+  completionItems: number;
+  hoverFound: boolean;
+  rssMiB: number;
+}
+
+let docCounter = 0;
+
+/** didOpen → the first publication for that document matching `pred`. */
+async function timeToDiagnostics(s: LspSession, text: string, languageId: string, pred: (sources: string[]) => boolean): Promise<number> {
+  const uri = `file:///tmp/hpcw-bench/${++docCounter}/job.sh`;
+  const seen = s.published.length;
+  const t0 = performance.now();
+  const waiting = s.waitForDiagnostics(uri, (d) => pred(d.map((x) => x.source ?? '')), 60_000, seen);
+  await s.open(uri, text, languageId);
+  await waiting;
+  const ms = performance.now() - t0;
+  await s.close(uri);
+  return ms;
+}
+
+async function measure(kind: ServerKind, text: string, withShellcheck: boolean, runs = RUNS): Promise<Result> {
+  const t0 = performance.now();
+  const s = await kind.start(withShellcheck);
+  const startupMs = performance.now() - t0;
+  const languageId = kind === OURS ? 'sbatch' : 'shellscript';
+  try {
+    const pred = withShellcheck ? (sources: string[]) => sources.includes('shellcheck') : () => true;
+    // One warm-up document, then the measured ones.
+    await timeToDiagnostics(s, text, languageId, pred);
+    const diag: number[] = [];
+    for (let i = 0; i < runs; i++) diag.push(await timeToDiagnostics(s, text, languageId, pred));
+
+    // Requests on one open document.
+    const uri = `file:///tmp/hpcw-bench/${++docCounter}/requests.sh`;
+    await s.open(uri, text, languageId);
+    await s.waitForDiagnostics(uri, () => true, 60_000);
+    const completion: number[] = [];
+    const hover: number[] = [];
+    let completionItems = 0;
+    let hoverFound = false;
+    for (let i = 0; i < REQUESTS; i++) {
+      let t = performance.now();
+      const c = await s.request<{ items?: unknown[] } | unknown[] | null>('textDocument/completion', { textDocument: { uri }, position: TIME_POSITION });
+      completion.push(performance.now() - t);
+      completionItems = Array.isArray(c) ? c.length : (c?.items?.length ?? 0);
+      t = performance.now();
+      const h = await s.request<unknown>('textDocument/hover', { textDocument: { uri }, position: TIME_POSITION });
+      hover.push(performance.now() - t);
+      hoverFound = h !== null;
+    }
+    return {
+      startupMs,
+      firstDiagnosticsMs: median(diag),
+      completionMs: median(completion),
+      hoverMs: median(hover),
+      completionItems,
+      hoverFound,
+      rssMiB: s.rssKiB() / 1024,
+    };
+  } finally {
+    await s.stop();
+  }
+}
+
+function lintCpuMs(text: string): number {
+  lintSbatch(text);
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    lintSbatch(text);
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const ratio = (theirs: number, ours: number) => (Number.isFinite(theirs) && Number.isFinite(ours) && ours > 0 ? `${(theirs / ours).toFixed(1)}×` : 'n/a');
+
+async function main(): Promise<void> {
+  let shellcheckVersion = 'not installed';
+  try {
+    shellcheckVersion = /version: (\S+)/.exec(execFileSync('shellcheck', ['--version'], { encoding: 'utf8' }))?.[1] ?? '?';
+  } catch {
+    // measured without ShellCheck
+  }
+  const bashLsVersion = execFileSync(process.execPath, [BASH_LS, '--version'], { encoding: 'utf8' }).trim();
+  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+  console.log(`LSP benchmark: ${RUNS} documents per size, ${REQUESTS} requests; node ${process.version}, bash-language-server ${bashLsVersion}, shellcheck ${shellcheckVersion}`);
+
+  const rows: string[][] = [];
+  for (const lines of [50, 5000]) {
+    const text = benchScript(lines);
+    const ours = await measure(OURS, text, false);
+    const theirs = await measure(BASH_LANGUAGE_SERVER, text, false);
+    let oursSc: Result | undefined;
+    let theirsSc: Result | undefined;
+    if (shellcheckVersion !== 'not installed') {
+      const runs = lines > 1000 ? 3 : RUNS;
+      oursSc = await measure(OURS, text, true, runs);
+      theirsSc = await measure(BASH_LANGUAGE_SERVER, text, true, runs);
+    }
+    const cpu = lintCpuMs(text);
+    const L = `${lines} lines`;
+    rows.push(
+      [L, 'didOpen → diagnostics, no ShellCheck (ms)', f(ours.firstDiagnosticsMs), f(theirs.firstDiagnosticsMs), ratio(theirs.firstDiagnosticsMs, ours.firstDiagnosticsMs)],
+      ...(oursSc && theirsSc
+        ? [[L, 'didOpen → diagnostics incl. ShellCheck (ms)', f(oursSc.firstDiagnosticsMs), f(theirsSc.firstDiagnosticsMs), ratio(theirsSc.firstDiagnosticsMs, oursSc.firstDiagnosticsMs)]]
+        : []),
+      [L, 'completion on #SBATCH --ti| (ms)', f(ours.completionMs, 2), f(theirs.completionMs, 2), ratio(theirs.completionMs, ours.completionMs)],
+      [L, '  items returned', String(ours.completionItems), String(theirs.completionItems), ''],
+      [L, 'hover on --time (ms)', f(ours.hoverMs, 2), f(theirs.hoverMs, 2), ratio(theirs.hoverMs, ours.hoverMs)],
+      [L, '  hover found', ours.hoverFound ? 'yes' : 'no', theirs.hoverFound ? 'yes' : 'no', ''],
+      [L, 'server RSS after the run (MiB)', f(ours.rssMiB), f(theirs.rssMiB), ratio(theirs.rssMiB, ours.rssMiB)],
+      [L, 'spawn → initialize result (ms)', f(ours.startupMs), f(theirs.startupMs), ratio(theirs.startupMs, ours.startupMs)],
+      [L, 'our lintSbatch CPU time in-process (ms)', f(cpu, 3), '', ''],
+    );
+  }
+  const header = ['size', 'metric (median)', 'ours', 'bash-ls', 'bash-ls/ours'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  console.log('\n"ratio" > 1 means bash-language-server takes longer (or uses more memory) than ours.');
+  console.log('With ShellCheck, both servers wait 500 ms (debounce) before running it; that wait is included.');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
