@@ -209,20 +209,32 @@ export class SshTransport implements CommandRunner {
   }
 
   /**
-   * Connects if not connected (idempotent; concurrent callers share one attempt). After a failure
-   * the next attempt waits for the backoff delay. After an authentication or host-key failure,
-   * only `connect()` tries again (commands do not prompt the user again by themselves).
+   * Connects if not connected (idempotent; concurrent callers share one attempt). After a network
+   * failure the attempt waits for the backoff delay, unless `immediate` (a user's explicit retry).
+   * After an authentication or host-key failure only `connect()` tries again: commands do not
+   * prompt the user again by themselves.
    */
-  async connect(): Promise<void> {
-    await this.ensureLive(true);
+  async connect(options: { immediate?: boolean } = {}): Promise<void> {
+    await this.ensureLive(options.immediate ? 'immediate' : 'connect');
   }
 
-  private async ensureLive(userInitiated: boolean, signal?: AbortSignal): Promise<Live> {
+  /** Commands wait for a reconnection due this soon; later ones fail at once with the reason. */
+  static readonly MAX_COMMAND_WAIT_MS = 5000;
+
+  private async ensureLive(caller: 'command' | 'connect' | 'immediate', signal?: AbortSignal): Promise<Live> {
     if (this.disposed) throw new SshError(`The connection to ${this.target.alias} is closed.`, 'closed');
     if (this.live && !this.live.closed) return this.live;
-    if (!userInitiated && this.lastFailure && !this.lastFailure.retryable && !this.connecting) throw this.lastFailure;
     if (!this.connecting) {
-      const attempt = this.attempt(userInitiated);
+      const failure = this.lastFailure;
+      let waitMs = Math.max(0, this.nextAttemptAt - Date.now());
+      if (!failure || !failure.retryable || caller === 'immediate') waitMs = 0;
+      if (caller === 'command' && failure) {
+        if (!failure.retryable) throw failure;
+        if (waitMs > SshTransport.MAX_COMMAND_WAIT_MS) {
+          throw new SshError(`${failure.message} Retrying in ${Math.ceil(waitMs / 1000)} s.`, failure.kind);
+        }
+      }
+      const attempt = this.attempt(waitMs);
       this.connecting = attempt;
       attempt.then(
         () => (this.connecting = undefined),
@@ -232,11 +244,9 @@ export class SshTransport implements CommandRunner {
     return raceSignal(this.connecting, signal);
   }
 
-  private async attempt(userInitiated: boolean): Promise<Live> {
-    const waitMs = this.nextAttemptAt - Date.now();
-    const retryableBefore = !this.lastFailure || this.lastFailure.retryable;
-    if (waitMs > 0 && (retryableBefore || !userInitiated)) {
-      this.setState(this.everConnected ? 'reconnecting' : this._state === 'idle' ? 'connecting' : this._state, this.lastError);
+  private async attempt(waitMs: number): Promise<Live> {
+    if (waitMs > 0) {
+      if (this.everConnected) this.setState('reconnecting', this.lastError);
       await sleep(waitMs, this.disposeController.signal);
     }
     if (this.disposed) throw new SshError(`The connection to ${this.target.alias} is closed.`, 'closed');
@@ -593,9 +603,9 @@ export class SshTransport implements CommandRunner {
     if (options.signal?.aborted) controller.abort();
     const name = argv[0];
     try {
-      const live = await this.ensureLive(false, controller.signal);
       await this.acquireChannel(controller.signal);
       try {
+        const live = await this.ensureLive('command', controller.signal);
         // A server may refuse a channel (a lower MaxSessions, a session still closing): wait, retry.
         for (let attempt = 0; ; attempt++) {
           try {
@@ -720,7 +730,7 @@ export class SshTransport implements CommandRunner {
 
   /** The SFTP session of the connection (opened once, reopened when closed or after reconnecting). */
   async sftp(): Promise<SFTPWrapper> {
-    const live = await this.ensureLive(false);
+    const live = await this.ensureLive('command');
     if (!live.sftp) {
       const opening = new Promise<SFTPWrapper>((resolve, reject) => {
         live.client.sftp((err, sftp) => {

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -273,6 +273,8 @@ test('a wrong key: Permission denied with the user and host', async () => {
   assert.equal(t.state, 'failed');
   const missing = transport({ ...target, identityFiles: [path.join(tmp, 'no_such_key')] });
   await assert.rejects(missing.connect(), /Permission denied \(publickey\).*no usable key or agent.*no_such_key does not exist/);
+  const unreadable = transport({ ...target, identityFiles: [tmp] });
+  await assert.rejects(unreadable.connect(), new RegExp(`Cannot read key file ${tmp}`));
 });
 
 test('an encrypted key: passphrase asked (again when wrong), remembered when the user agrees', async () => {
@@ -305,10 +307,31 @@ test('an encrypted key: passphrase asked (again when wrong), remembered when the
   }
 });
 
-test('unreachable host: connection refused is said plainly', async () => {
-  const t = transport({ ...target, port: 1 });
-  await assert.rejects(t.connect(), /connection refused/);
+test('unreachable host: connection refused is said plainly; commands do not hammer it', async () => {
+  const t = transport({ ...target, port: 1 }, undefined, { backoff: { baseMs: 30_000, maxMs: 60_000, jitter: 0.5 } });
+  await assert.rejects(t.connect(), /^SshError: Cannot connect to hpcw-sandbox \(127\.0\.0\.1 port 1\): connection refused/);
   assert.equal(t.state, 'failed');
+  // The next attempt is 15-30 s away: a command fails at once with the reason and the delay.
+  await assert.rejects(t.exec(['true']), /connection refused.*Retrying in \d+ s\./);
+  // An explicit retry by the user tries now.
+  await assert.rejects(t.connect({ immediate: true }), (e: Error) => /connection refused/.test(e.message) && !/Retrying/.test(e.message));
+});
+
+test('ssh-agent: the key is taken from the agent of SSH_AUTH_SOCK', async () => {
+  const socket = path.join(tmp, 'agent.sock');
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+    execFileSync('ssh-add', [info.sshKey], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+    const t = new SshTransport({ ...target, identityFiles: [], identitiesOnly: false }, recordingCallbacks().callbacks, { agentSocket: socket });
+    open.push(t);
+    assert.equal((await t.exec(['echo', 'agent'])).stdout, 'agent\n');
+    // Without the agent, the same target has no way in.
+    const none = transport({ ...target, identityFiles: [], identitiesOnly: false });
+    await assert.rejects(none.connect(), /Permission denied \(publickey\)/);
+  } finally {
+    agent.kill('SIGTERM');
+  }
 });
 
 test('ProxyJump: through the sandbox sshd to itself', async () => {
@@ -348,13 +371,18 @@ test('sshd stopped mid-session: the running command fails clearly, then the conn
     await sandboxCtl('start-sshd');
   }
   let result: string | undefined;
-  for (let i = 0; i < 50 && result === undefined; i++) {
+  const errors: string[] = [];
+  const deadline = Date.now() + 30_000;
+  while (result === undefined && Date.now() < deadline) {
     result = await t.exec(['echo', 'after']).then(
       (r) => r.stdout,
-      () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200)),
+      (e: Error) => {
+        errors.push(e.message);
+        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200));
+      },
     );
   }
-  assert.equal(result, 'after\n');
+  assert.equal(result, 'after\n', `errors after sshd restarted: ${errors.join(' | ')}`);
   assert.equal(t.state, 'connected');
   assert.ok(states.some((s) => s.state === 'reconnecting' && /lost/.test(s.error ?? '')));
   assert.equal(t.connectionCount, 2);
