@@ -6,6 +6,7 @@
  *
  *   node out/bench/parse.js            (HPCW_BENCH_RUNS=5 by default; the median is printed)
  */
+import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseSqueue, FIELD_SEPARATOR } from '../src/core/slurm/squeue';
 import { parseScontrolNodes, parseScontrolPartitions } from '../src/core/slurm/scontrol';
@@ -122,7 +123,7 @@ rows.push([`sinfo -N, ${NODES.toLocaleString('en')} nodes (${mb(si)})`, median((
 rows.push(['scontrol -o show partition, 2 partitions over 10,000 nodes', median(() => parseScontrolPartitions(partitionsText)), undefined, '']);
 rows.push(['whole refresh: snapshot + usage + queue', median(() => buildClusterState('big', sections, { allUsers: true })), undefined, '']);
 
-console.log(`Parse time, median of ${RUNS} runs (Node ${process.version})\n`);
+console.log(`Parse time, median of ${RUNS} runs (Node ${process.version}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)\n`);
 console.log('| input | ours (ms) | JSON.parse of the same records (ms) | ratio ours/JSON |');
 console.log('|---|---:|---:|---:|');
 for (const [name, ours, peer, note] of rows) {

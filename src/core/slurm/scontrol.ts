@@ -20,32 +20,68 @@ import {
 
 export type ScontrolRecord = Record<string, string>;
 
-const KEY_START = /(?:^| )([A-Z][A-Za-z0-9_:/.]*)=/g;
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
 
-/** Parses one `scontrol -o` line into its key/value pairs (first occurrence of a key wins). */
-export function parseScontrolLine(line: string): ScontrolRecord {
+function isKeyChar(c: number): boolean {
+  // A-Z a-z 0-9 _ : / .
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 58 || c === 47 || c === 46;
+}
+
+/** Where a `Key=` starting at `i` ends (the index of `=`), or -1. */
+function keyEnd(line: string, i: number): number {
+  if (!isUpper(line.charCodeAt(i))) return -1;
+  let j = i + 1;
+  while (j < line.length && isKeyChar(line.charCodeAt(j))) j++;
+  return j < line.length && line.charCodeAt(j) === 61 ? j : -1;
+}
+
+/**
+ * Parses one `scontrol -o` line into its key/value pairs (first occurrence of a key wins). With
+ * `keys`, only those keys are kept (much less garbage on 10,000-node clusters).
+ */
+export function parseScontrolLine(line: string, keys?: ReadonlySet<string>): ScontrolRecord {
   const record: ScontrolRecord = {};
-  const starts: { key: string; keyAt: number; valueAt: number }[] = [];
-  KEY_START.lastIndex = 0;
-  for (let m = KEY_START.exec(line); m !== null; m = KEY_START.exec(line)) {
-    const keyAt = m.index + (m[0].startsWith(' ') ? 1 : 0);
-    starts.push({ key: m[1], keyAt, valueAt: m.index + m[0].length });
+  let key: string | undefined;
+  let valueAt = 0;
+  const n = line.length;
+  let i = 0;
+  while (i < n && line.charCodeAt(i) === 32) i++;
+  const first = keyEnd(line, i);
+  if (first < 0) return record;
+  key = line.slice(i, first);
+  valueAt = first + 1;
+  i = valueAt;
+  for (;;) {
+    const sp = line.indexOf(' ', i);
+    if (sp < 0) break;
+    let k = sp + 1;
+    while (k < n && line.charCodeAt(k) === 32) k++;
+    const eq = keyEnd(line, k);
+    if (eq < 0) {
+      i = k > sp + 1 ? k : sp + 1;
+      continue;
+    }
+    if ((!keys || keys.has(key)) && record[key] === undefined) record[key] = line.slice(valueAt, sp).trim();
+    key = line.slice(k, eq);
+    valueAt = eq + 1;
+    i = valueAt;
   }
-  for (let i = 0; i < starts.length; i++) {
-    const end = i + 1 < starts.length ? starts[i + 1].keyAt - 1 : line.length;
-    const { key, valueAt } = starts[i];
-    if (!(key in record)) record[key] = line.slice(valueAt, Math.max(valueAt, end)).trim();
-  }
+  if ((!keys || keys.has(key)) && record[key] === undefined) record[key] = line.slice(valueAt).trim();
   return record;
 }
 
 /** Parses every record of `scontrol -o show ...` output; lines without pairs are skipped. */
-export function parseScontrolRecords(text: string): ScontrolRecord[] {
+export function parseScontrolRecords(text: string, keys?: ReadonlySet<string>): ScontrolRecord[] {
   const out: ScontrolRecord[] = [];
   for (const line of text.split('\n')) {
     if (line.indexOf('=') < 0) continue; // "No jobs in the system", blank lines
-    const rec = parseScontrolLine(line.replace(/\r$/, ''));
-    if (Object.keys(rec).length > 0) out.push(rec);
+    const rec = parseScontrolLine(line.endsWith('\r') ? line.slice(0, -1) : line, keys);
+    for (const _ in rec) {
+      out.push(rec);
+      break;
+    }
   }
   return out;
 }
@@ -125,8 +161,13 @@ export interface ScontrolNode {
   reason?: string;
 }
 
+const NODE_KEYS = new Set([
+  'NodeName', 'Gres', 'CfgTRES', 'AllocTRES', 'CPUEfctv', 'CPUTot', 'CPUAlloc', 'State', 'RealMemory', 'AllocMem',
+  'FreeMem', 'AvailableFeatures', 'Features', 'Partitions', 'CPULoad', 'Reason',
+]);
+
 export function parseScontrolNodes(text: string): ScontrolNode[] {
-  return parseScontrolRecords(text)
+  return parseScontrolRecords(text, NODE_KEYS)
     .filter((r) => r.NodeName !== undefined)
     .map((r) => {
       const gres = parseGres(r.Gres);

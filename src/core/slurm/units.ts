@@ -15,26 +15,33 @@ export function isUnset(value: string | undefined): boolean {
  */
 export function parseDurationSeconds(text: string | undefined): number | null {
   if (text === undefined) return null;
-  const t = text.trim();
-  if (t === '' || /^(UNLIMITED|INVALID|NOT_SET|N\/A|Partition_Limit|NONE|infinite)$/i.test(t)) return null;
-  let days = 0;
-  let rest = t;
-  const dash = t.indexOf('-');
-  if (dash > 0) {
-    days = Number(t.slice(0, dash));
-    rest = t.slice(dash + 1);
-    if (!Number.isFinite(days)) return null;
-    const parts = rest.split(':').map(Number);
-    if (parts.some((n) => !Number.isFinite(n))) return null;
+  // Fast path: digits, '-' and ':' only (what squeue and scontrol print).
+  let days = -1;
+  const parts: number[] = [];
+  let cur = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) cur = (cur < 0 ? 0 : cur * 10) + (c - 48);
+    else if (c === 58 /* : */ && cur >= 0) {
+      parts.push(cur);
+      cur = -1;
+    } else if (c === 45 /* - */ && cur >= 0 && days < 0 && parts.length === 0) {
+      days = cur;
+      cur = -1;
+    } else if (c === 32 && (i === 0 || i === text.length - 1)) continue;
+    else return null; // UNLIMITED, INVALID, NOT_SET, N/A, infinite, ...
+  }
+  if (cur < 0) return null;
+  parts.push(cur);
+  if (days >= 0) {
     // With days: D-HH, D-HH:MM, D-HH:MM:SS.
     const [h = 0, m = 0, s = 0] = parts;
     return ((days * 24 + h) * 60 + m) * 60 + s;
   }
-  const parts = rest.split(':').map(Number);
-  if (parts.length === 0 || parts.some((n) => !Number.isFinite(n))) return null;
   if (parts.length === 1) return parts[0] * 60; // minutes
   if (parts.length === 2) return parts[0] * 60 + parts[1]; // M:SS
-  return (parts[0] * 60 + parts[1]) * 60 + parts[2]; // H:MM:SS
+  if (parts.length === 3) return (parts[0] * 60 + parts[1]) * 60 + parts[2]; // H:MM:SS
+  return null;
 }
 
 /** Same as parseDurationSeconds, in whole minutes (rounded up). */

@@ -6,6 +6,7 @@ import { parseScontrolJobs, parseScontrolLine, parseScontrolNodes, parseScontrol
 import { actionableJobId, parseSqueue, squeueArgv, SQUEUE_FORMAT } from '../../../src/core/slurm/squeue';
 import { parseSinfoNodes, parseSinfoPartitions } from '../../../src/core/slurm/sinfo';
 import { parseSacct, sacctArgv } from '../../../src/core/slurm/sacct';
+import { expandHostlist } from '../../../src/core/slurm/units';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'slurm');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -129,14 +130,14 @@ test('squeue (recorded): running, pending array, held, long reasons', () => {
   assert.equal(agg.state, 'PENDING');
   assert.equal(agg.reason, 'JobArrayTaskLimit');
   assert.equal(agg.timeLimitSeconds, 86400);
-  assert.deepEqual(agg.nodeList, []);
+  assert.equal(agg.nodeListText, '');
   assert.equal(jobs[1].reason, 'Nodes required for job are DOWN, DRAINED or reserved for jobs in higher priority partitions');
   assert.equal(jobs[1].nodes, 4);
   const task = jobs[2];
   assert.equal(task.jobId, '14_1');
   assert.equal(task.jobIdNumeric, '16');
   assert.equal(task.arrayTaskId, '1');
-  assert.deepEqual(task.nodeList, ['n1']);
+  assert.deepEqual(expandHostlist(task.nodeListText), ['n1']);
   assert.equal(task.elapsedSeconds, 4);
   const plain = jobs.find((j) => j.jobId === '13');
   assert.equal(plain?.name, 'long run');
@@ -152,7 +153,7 @@ test('squeue: het jobs, separators and pipes in names, multi-day elapsed', () =>
   assert.equal(jobs[0].jobId, '123_[1-10%2]');
   assert.equal(actionableJobId(jobs[0].jobId), '123_[1-10]');
   assert.equal(actionableJobId('123_4'), '123_4');
-  assert.deepEqual(jobs[1].nodeList, ['cn003', 'cn004']);
+  assert.deepEqual(expandHostlist(jobs[1].nodeListText), ['cn003', 'cn004']);
   assert.equal(jobs[2].hetJobId, '501');
   assert.equal(jobs[2].hetJobOffset, '0');
   assert.equal(jobs[2].elapsedSeconds, 5 * 86400 + 3 * 3600);
