@@ -6,6 +6,7 @@
  * live processes carry it, whatever their process group, session or parent.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 
 export const RUN_ID_VARIABLE = 'HPCW_RUN_ID';
 
@@ -46,13 +47,47 @@ export function processesWithEnv(name: string, value: string): number[] {
     } catch {
       continue; // gone, or not ours to read
     }
-    // environ is NUL-separated: match at the start or right after a NUL.
-    const at = environ.indexOf(needle);
-    if (at < 0) continue;
-    if (at !== 0 && environ[at - 1] !== 0) continue;
-    if (isAlive(pid)) pids.push(pid);
+    if (holds(environ, needle) && isAlive(pid)) pids.push(pid);
   }
   return pids;
+}
+
+function holds(environ: Buffer, needle: Buffer): boolean {
+  // environ is NUL-separated: match at the start or right after a NUL.
+  for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
+    if (at === 0 || environ[at - 1] === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * As processesWithEnv, without blocking the event loop (the extension host calls this): /proc
+ * reads are slow on a loaded machine (~100 ms for 200 processes).
+ */
+export async function processesWithEnvAsync(name: string, value: string): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const needle = Buffer.from(`${name}=${value}\0`);
+  const found = await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e) && Number(e) !== process.pid)
+      .map(async (e) => {
+        try {
+          return holds(await readFile(`/proc/${e}/environ`), needle) && isAlive(Number(e)) ? Number(e) : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+  );
+  return found.filter((p): p is number => p !== undefined);
+}
+
+export function runProcessesAsync(runId: string): Promise<number[]> {
+  return processesWithEnvAsync(RUN_ID_VARIABLE, runId);
 }
 
 /** The processes of one run (by its marker). */

@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstFailedStatus, launcherFailedRank, readRankStatuses, TracebackScanner, type TracebackSummary } from './failure';
 import { buildLaunchPlan, type LaunchPlan, type LaunchRequest, type RunMode } from './launchPlan';
-import { isAlive, RUN_ID_VARIABLE, runProcesses, signalAll, signalGroup } from './processes';
+import { isAlive, RUN_ID_VARIABLE, runProcessesAsync, signalAll, signalGroup } from './processes';
 import { LineSplitter, RankFileTail, type OutputStream, type RankLine } from './rankOutput';
 
 export interface RunResult {
@@ -147,7 +147,7 @@ export class RankRun {
         // Whatever is still alive now belongs to a run that is over (an orphaned rank, a worker
         // that outlived its parent): end it before the last read, so no write can be missed.
         let leftovers = 0;
-        const alive = runProcesses(this.runId);
+        const alive = await runProcessesAsync(this.runId);
         if (alive.length > 0) {
           leftovers = alive.length;
           signalAll(alive, 'SIGKILL');
@@ -193,12 +193,12 @@ export class RankRun {
       this.stopping = true;
       const pid = this.child.pid;
       if (pid) signalGroup(pid, 'SIGTERM');
-      signalAll(runProcesses(this.runId), 'SIGTERM');
+      signalAll(await runProcessesAsync(this.runId), 'SIGTERM');
       const graceMs = this.options.stopGraceMs ?? 2000;
       const timeout = delay(graceMs).then(() => 'timeout' as const);
       if ((await Promise.race([this.done, timeout])) === 'timeout') {
         if (pid) signalGroup(pid, 'SIGKILL');
-        signalAll(runProcesses(this.runId), 'SIGKILL');
+        signalAll(await runProcessesAsync(this.runId), 'SIGKILL');
       }
     }
     return this.done;

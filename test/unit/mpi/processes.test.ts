@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { isAlive, processesWithEnv, RUN_ID_VARIABLE, runProcesses, signalAll } from '../../../src/core/mpi/processes';
+import { isAlive, processesWithEnv, RUN_ID_VARIABLE, runProcesses, runProcessesAsync, signalAll } from '../../../src/core/mpi/processes';
 
 const linux = process.platform === 'linux';
 
@@ -19,6 +19,7 @@ test('processes carrying a run marker are found whatever their group, and can be
     }
     assert.equal(pids.length, 3, `sh + 2 sleeps, found ${pids.join(',')}`);
     assert.deepEqual(processesWithEnv(RUN_ID_VARIABLE, id.slice(0, -1)), [], 'a prefix of the value does not match');
+    assert.deepEqual((await runProcessesAsync(id)).sort(), [...pids].sort(), 'the non-blocking scan finds the same');
     signalAll(pids, 'SIGKILL');
     for (let i = 0; i < 200 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(pids.filter(isAlive), []);
