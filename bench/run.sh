@@ -6,3 +6,4 @@ npm run --silent build
 npx tsc -p .
 node out/bench/mpi.js
 node out/bench/ssh.js  # needs the sandbox up (HPCW_SANDBOX_DIR)
+node out/bench/parse.js
