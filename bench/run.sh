@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 npm run --silent build
 npx tsc -p .
 node out/bench/mpi.js
+node out/bench/lsp.js  # ours vs bash-language-server
 node out/bench/ssh.js  # needs the sandbox up (HPCW_SANDBOX_DIR)
 node out/bench/parse.js
