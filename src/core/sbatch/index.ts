@@ -10,7 +10,7 @@ export {
   compareSlurmVersions,
 } from './options';
 export type { SbatchOption, OptionArg, FilenamePattern, LongResolution } from './options';
-export { parseSbatchScript, tokenizeDirectiveLine, editDistance } from './parse';
+export { parseSbatchScript, tokenizeDirectiveLine, tokenColumn, editDistance } from './parse';
 export type { ParsedScript, SbatchDirective, SbatchLine, SbatchToken, IgnoredDirective, IgnoredKind } from './parse';
 export { lintSbatch, lintParsed } from './lint';
 export type { LintOptions } from './lint';

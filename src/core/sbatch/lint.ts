@@ -35,7 +35,7 @@ export function lintSbatch(text: string, options: LintOptions = {}): SbatchDiagn
 export function lintParsed(parsed: ParsedScript, text: string, options: LintOptions = {}): SbatchDiagnostic[] {
   const out: SbatchDiagnostic[] = [...parsed.problems];
   checkScriptShape(parsed, text, out);
-  checkIgnored(parsed, text, out);
+  checkIgnored(parsed, out);
   const cluster = options.cluster;
   const version = cluster?.slurmVersion;
   for (const d of parsed.directives) checkDirective(d, version, out);
@@ -114,26 +114,13 @@ function lineOfFirstCR(text: string): { line: number; column: number } {
   return { line, column: at - last - 1 };
 }
 
-function lineText(text: string, line: number): { start: number; text: string } {
-  let start = 0;
-  for (let i = 0; i < line; i++) {
-    const nl = text.indexOf('\n', start);
-    if (nl < 0) return { start: text.length, text: '' };
-    start = nl + 1;
-  }
-  let end = text.indexOf('\n', start);
-  if (end < 0) end = text.length;
-  return { start, text: text.slice(start, end).replace(/\r$/, '') };
-}
-
-function checkIgnored(parsed: ParsedScript, text: string, out: SbatchDiagnostic[]): void {
+function checkIgnored(parsed: ParsedScript, out: SbatchDiagnostic[]): void {
   for (const ig of parsed.ignored) {
     if (ig.kind === 'after-command' && parsed.hasBOM && parsed.firstCommandLine === 0) continue; // the BOM error says it all
     if (ig.kind === 'after-command') {
       const fixes: SbatchFix[] = [];
       if (parsed.firstCommandLine !== undefined) {
-        const lt = lineText(text, ig.line).text;
-        const moved = lt.trimStart();
+        const moved = ig.text.trimStart();
         fixes.push({
           title: 'Move the directive above the first command',
           preferred: true,

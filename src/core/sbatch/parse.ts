@@ -42,8 +42,20 @@ export interface SbatchToken {
   text: string;
   start: number;
   end: number;
-  /** Raw column of every character of `text` (for ranges inside the token). */
-  offsets: number[];
+  /**
+   * Where the characters of `text` come from: pairs [textIndex, rawColumn], one per run of
+   * characters that are contiguous in the line (see `tokenColumn`).
+   */
+  segments: number[];
+}
+
+/** Raw column of character `index` of a token's text (`token.end` past the end). */
+export function tokenColumn(token: SbatchToken, index: number): number {
+  if (index >= token.text.length) return token.end;
+  const seg = token.segments;
+  let k = 0;
+  while (k + 2 < seg.length && seg[k + 2] <= index) k += 2;
+  return seg[k + 1] + (index - seg[k]);
 }
 
 export interface SbatchLine {
@@ -76,6 +88,8 @@ export interface IgnoredDirective {
   range: Range;
   /** The marker text as written. */
   marker: string;
+  /** The whole line (without line break), for quick fixes that move or rewrite it. */
+  text: string;
 }
 
 export interface ParsedScript {
@@ -105,6 +119,8 @@ interface TokenizeResult {
   commentStart?: number;
   unmatched?: { quote: string; column: number };
   leadingColon?: number;
+  /** Column of a "" word: sbatch ignores it and the rest of the line. */
+  emptyWordAt?: number;
 }
 
 /** Splits the part of a #SBATCH line after the keyword into arguments, like _get_argument. */
@@ -115,50 +131,64 @@ export function tokenizeDirectiveLine(line: string, from: number): TokenizeResul
   for (;;) {
     while (p < n && isSpace(line.charCodeAt(p))) p++;
     if (p >= n) return { tokens };
-    if (line[p] === ':') return { tokens, leadingColon: p };
+    if (line.charCodeAt(p) === 58 /* : */) return { tokens, leadingColon: p };
     const start = p;
-    let text = '';
-    const offsets: number[] = [];
-    let quote = '';
+    // The text is assembled from runs of raw characters (no per-character concatenation).
+    const parts: string[] = [];
+    const segments: number[] = [];
+    let length = 0;
+    let runStart = p;
+    const closeRun = (end: number) => {
+      if (end > runStart) {
+        segments.push(length, runStart);
+        parts.push(line.slice(runStart, end));
+        length += end - runStart;
+      }
+    };
+    let quote = 0;
     let quoteAt = -1;
-    let escape = false;
     let comment = false;
-    while (p < n && (quote !== '' || !isSpace(line.charCodeAt(p)))) {
-      const ch = line[p];
-      if (escape) {
-        escape = false;
-      } else if (ch === '\\') {
-        escape = true;
+    while (p < n && (quote !== 0 || !isSpace(line.charCodeAt(p)))) {
+      const ch = line.charCodeAt(p);
+      if (ch === 92 /* \\ */) {
+        // The backslash disappears and the next character is taken literally.
+        closeRun(p);
         p++;
+        runStart = p;
+        if (p < n && (quote !== 0 || !isSpace(line.charCodeAt(p)))) p++;
         continue;
-      } else if (quote !== '') {
+      }
+      if (quote !== 0) {
         if (ch === quote) {
-          quote = '';
+          closeRun(p);
+          quote = 0;
           p++;
+          runStart = p;
           continue;
         }
-      } else if (ch === '"' || ch === "'") {
+      } else if (ch === 34 || ch === 39 /* " ' */) {
+        closeRun(p);
         quote = ch;
         quoteAt = p;
         p++;
+        runStart = p;
         continue;
-      } else if (ch === '#') {
+      } else if (ch === 35 /* # */) {
         comment = true;
         break;
       }
-      offsets.push(p);
-      text += ch;
       p++;
     }
-    if (quote !== '') {
+    closeRun(p);
+    const text = parts.length === 1 ? parts[0] : parts.join('');
+    if (quote !== 0) {
       // sbatch stops here; keep the partial word so that the option before it has a value.
-      tokens.push({ text, start, end: p, offsets });
-      return { tokens, unmatched: { quote, column: quoteAt } };
+      tokens.push({ text, start, end: p, segments });
+      return { tokens, unmatched: { quote: String.fromCharCode(quote), column: quoteAt } };
     }
-    if (p > start && (text !== '' || offsets.length > 0 || !comment)) {
-      // An argument that was only quotes ("") is an empty argument; a bare "#" is not.
-      if (!(comment && p === start)) tokens.push({ text, start, end: p, offsets });
-    }
+    // A word of nothing but quotes ("") yields no argument, and sbatch then stops reading the line.
+    if (text === '' && p > start) return { tokens, emptyWordAt: start };
+    if (p > start) tokens.push({ text, start, end: p, segments });
     if (comment) return { tokens, commentStart: p };
   }
 }
@@ -226,7 +256,10 @@ export function parseSbatchScript(text: string): ParsedScript {
       let i = lineStart;
       while (i < hit && isSpace(text.charCodeAt(i))) i++;
       if (i === hit && lineNo !== result.firstCommandLine) {
-        result.ignored.push({ kind: 'after-command', line: lineNo, range: range(lineNo, hit - lineStart, hit - lineStart + KEYWORD.length), marker: KEYWORD });
+        let lineEnd = text.indexOf('\n', hit);
+        if (lineEnd < 0) lineEnd = n;
+        const whole = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+        result.ignored.push({ kind: 'after-command', line: lineNo, range: range(lineNo, hit - lineStart, hit - lineStart + KEYWORD.length), marker: KEYWORD, text: whole });
       }
       hit = text.indexOf(KEYWORD, hit + KEYWORD.length);
     }
@@ -307,6 +340,14 @@ function readDirectiveLine(
       message: `Unmatched ${tk.unmatched.quote}: sbatch stops with "Unmatched \`${tk.unmatched.quote}\`".`,
     });
   }
+  if (tk.emptyWordAt !== undefined) {
+    result.problems.push({
+      range: range(lineNo, tk.emptyWordAt, clean.length),
+      severity: 'warning',
+      code: 'empty-word',
+      message: 'sbatch stops reading a line at an empty quoted word (""); the rest of this line is ignored.',
+    });
+  }
   if (tk.leadingColon !== undefined) {
     result.problems.push({
       range: range(lineNo, tk.leadingColon, tk.leadingColon + 1),
@@ -351,7 +392,7 @@ function classifyComment(result: ParsedScript, lineText: string, hashAt: number,
   if (lineText.startsWith('#!') && lineNo === 0) return;
   // Indented real keyword.
   if (hashAt > 0 && lineText.startsWith(KEYWORD, hashAt)) {
-    result.ignored.push({ kind: 'indented', line: lineNo, range: range(lineNo, 0, hashAt + KEYWORD.length), marker: lineText.slice(0, hashAt + KEYWORD.length) });
+    result.ignored.push({ kind: 'indented', line: lineNo, range: range(lineNo, 0, hashAt + KEYWORD.length), marker: lineText.slice(0, hashAt + KEYWORD.length), text: lineText.replace(/\r$/, '') });
     return;
   }
   let p = hashAt;
@@ -373,11 +414,11 @@ function classifyComment(result: ParsedScript, lineText: string, hashAt: number,
   if (!optionLike) return;
   if (upper === SBATCH_UPPER || (editDistance(upper, SBATCH_UPPER) <= 1 && upper.startsWith('SB')) || isTransposition(upper, SBATCH_UPPER)) {
     if (hashes >= 2 && q === p && word === SBATCH_UPPER) {
-      result.ignored.push({ kind: 'commented', line: lineNo, range: range(lineNo, hashAt, w), marker: lineText.slice(hashAt, w) });
+      result.ignored.push({ kind: 'commented', line: lineNo, range: range(lineNo, hashAt, w), marker: lineText.slice(hashAt, w), text: lineText.replace(/\r$/, '') });
       return;
     }
     if (hashes === 1 && q === p && word === SBATCH_UPPER) return; // cannot happen (real keyword)
-    result.ignored.push({ kind: 'lookalike', line: lineNo, range: range(lineNo, hashAt, w), marker: lineText.slice(hashAt, w) });
+    result.ignored.push({ kind: 'lookalike', line: lineNo, range: range(lineNo, hashAt, w), marker: lineText.slice(hashAt, w), text: lineText.replace(/\r$/, '') });
   }
 }
 
@@ -415,9 +456,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 function tokenRange(line: SbatchLine, t: SbatchToken, from = 0, to?: number): Range {
-  const s = from < t.offsets.length ? t.offsets[from] : t.end;
-  const e = to === undefined || to >= t.offsets.length ? t.end : t.offsets[to];
-  return range(line.line, s, e);
+  const e = to === undefined ? t.end : tokenColumn(t, to);
+  return range(line.line, tokenColumn(t, from), e);
 }
 
 /** Runs getopt_long's logic over one component's arguments and records the directives. */
@@ -476,14 +516,14 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
       if (eq >= 0) {
         d.value = t.slice(eq + 1);
         d.valueStyle = 'equals';
-        d.valueRange = range(line.line, token.offsets[eq] + 1, token.end);
+        d.valueRange = range(line.line, tokenColumn(token, eq) + 1, token.end);
         if (option.arg === 'none') {
           result.problems.push({
-            range: range(line.line, token.offsets[eq], token.end),
+            range: range(line.line, tokenColumn(token, eq), token.end),
             severity: 'error',
             code: 'unexpected-value',
             message: `--${option.long} takes no value; sbatch rejects "${t}".`,
-            fixes: [{ title: `Remove the value`, edits: [{ range: range(line.line, token.offsets[eq], token.end), newText: '' }] }],
+            fixes: [{ title: `Remove the value`, edits: [{ range: range(line.line, tokenColumn(token, eq), token.end), newText: '' }] }],
           });
         }
         i++;

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSbatchScript, tokenizeDirectiveLine, type ParsedScript } from '../../../src/core/sbatch';
+import { parseSbatchScript, tokenizeDirectiveLine, tokenColumn, type ParsedScript } from '../../../src/core/sbatch';
 
 const script = (...lines: string[]) => ['#!/bin/bash', ...lines, 'hostname', ''].join('\n');
 const values = (p: ParsedScript) => p.directives.map((d) => [d.option?.long ?? d.name, d.value]);
@@ -55,6 +55,18 @@ test('a backslash does not protect a space (recorded: "-J a\\ b" → Invalid dir
   const p = parseSbatchScript(script('#SBATCH -J a\\ b'));
   assert.deepEqual(values(p), [['job-name', 'a']]);
   assert.deepEqual(codes(p), ['invalid-directive']);
+});
+
+test('an empty quoted word ends the line (recorded: -J a "" -t 7 kept the default time)', () => {
+  const p = parseSbatchScript(script('#SBATCH -J a "" -t 7'));
+  assert.deepEqual(values(p), [['job-name', 'a']]);
+  assert.deepEqual(codes(p), ['empty-word']);
+  // recorded: --comment "" -t 7 / -J b → the comment takes "-J", then "b" is an invalid directive
+  const q = parseSbatchScript(script('#SBATCH --comment "" -t 7', '#SBATCH -J b'));
+  assert.deepEqual(values(q), [['comment', '-J']]);
+  assert.deepEqual(codes(q), ['empty-word', 'invalid-directive']);
+  // recorded: -J a\\b gave JobName=a\b
+  assert.deepEqual(values(parseSbatchScript(script('#SBATCH -J a\\\\b'))), [['job-name', 'a\\b']]);
 });
 
 test('an option and its value may be on different lines (recorded: --time / 99 gave 00:99)', () => {
@@ -170,5 +182,7 @@ test('lines after the first command are found without parsing them', () => {
 test('tokenizer keeps raw offsets for every character', () => {
   const r = tokenizeDirectiveLine(`#SBATCH --job-name="a b" -t 5`, 7);
   assert.deepEqual(r.tokens.map((t) => [t.text, t.start, t.end]), [['--job-name=a b', 8, 24], ['-t', 25, 27], ['5', 28, 29]]);
-  assert.equal(r.tokens[0].offsets[11], 20);
+  assert.equal(tokenColumn(r.tokens[0], 11), 20);
+  assert.equal(tokenColumn(r.tokens[0], 12), 21);
+  assert.equal(tokenColumn(r.tokens[0], 99), 24);
 });
