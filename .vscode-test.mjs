@@ -9,6 +9,7 @@
 //
 // Before running: `npm run build` (the extension's main is dist/extension.js) and
 // `npx tsc -p .` (the suites and the runner compile into out/).
+// HPCW_VSCODE_TEST_TIMEOUT (seconds, default 600) ends a code-server run that hangs.
 // The workspace is a scratch copy of test/fixtures/workspace in .vscode-test/workspace.
 import { defineConfig } from '@vscode/test-cli';
 import * as fs from 'node:fs';

@@ -11,7 +11,7 @@
  * workbench hands to `codeAutomationLog`, and exits with the code given to `codeAutomationExit`.
  * Its environment reaches the extension host (a child of code-server).
  *
- * Environment: HPCW_VSCODE_TEST_TIMEOUT (seconds, default 300) ends a run that hangs;
+ * Environment: HPCW_VSCODE_TEST_TIMEOUT (seconds, default 600) ends a run that hangs;
  * HPCW_VSCODE_RUNNER_DEBUG=1 also prints code-server's output and the browser console.
  */
 import * as fs from 'node:fs';
@@ -87,7 +87,7 @@ export async function runInCodeServer(argv: readonly string[]): Promise<number> 
     return 2;
   }
   const debug = process.env.HPCW_VSCODE_RUNNER_DEBUG === '1';
-  const timeoutSec = Number(process.env.HPCW_VSCODE_TEST_TIMEOUT ?? '300') || 300;
+  const timeoutSec = Number(process.env.HPCW_VSCODE_TEST_TIMEOUT ?? '600') || 600;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-vscode-test-'));
   const workspace = args.workspace ?? path.join(scratch, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
