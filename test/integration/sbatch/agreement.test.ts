@@ -1,0 +1,106 @@
+/**
+ * Agreement with the real sbatch: every script of the corpus goes through the sandbox's
+ * `sbatch --test-only` and through our linter (with a snapshot of the same cluster).
+ * - every valid script is accepted by sbatch and clean for us;
+ * - every script sbatch rejects is an error for us;
+ * - where we report an error that sbatch accepts, the code must be one of the documented
+ *   cases in which Slurm takes a script it cannot run or silently changes it.
+ * The agreement rate is printed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ClusterSnapshot } from '../../../src/core/cluster/snapshot';
+import { lintSbatch, parseSlurmTime, expandHostlist } from '../../../src/core/sbatch';
+import { loadSandbox, runCommand, slurmEnv, type SandboxInfo } from '../../support/sandbox';
+
+const repo = path.resolve(__dirname, '..', '..', '..', '..');
+const fixtures = path.join(repo, 'test', 'fixtures', 'sbatch');
+
+/**
+ * Errors we report although sbatch --test-only accepts the script: Slurm takes the job and it
+ * then pends forever, or the mistake only shows at run time.
+ */
+const SLURM_ACCEPTS_BUT_BROKEN: Record<string, string> = {
+  'time-exceeds-partition': 'accepted; the job pends forever with reason PartitionTimeLimit',
+};
+
+/** A snapshot of the sandbox cluster built from its description, as the explorer would. */
+function snapshotOf(info: SandboxInfo, slurmVersion: string): ClusterSnapshot {
+  const nodeNames = (list: string[]) => list.flatMap((n) => expandHostlist(n) ?? [n]);
+  return {
+    version: 1,
+    cluster: info.clusterName,
+    slurmVersion,
+    partitions: info.partitions.map((p) => {
+      const nodes = nodeNames(p.nodes);
+      const max = parseSlurmTime(p.maxTime);
+      return {
+        name: p.name,
+        isDefault: p.default,
+        state: 'up',
+        maxTimeMinutes: max === undefined || !Number.isFinite(max) ? null : max,
+        maxNodes: null,
+        nodes,
+        totalNodes: nodes.length,
+        totalCpus: info.nodes.filter((n) => nodes.includes(n.name)).reduce((s, n) => s + n.cpus, 0),
+      };
+    }),
+    nodes: info.nodes.map((n) => ({
+      name: n.name,
+      state: 'idle',
+      cpus: n.cpus,
+      realMemoryMiB: n.realMemory,
+      gres: [],
+      features: n.features,
+      partitions: info.partitions.filter((p) => nodeNames(p.nodes).includes(n.name)).map((p) => p.name),
+    })),
+  };
+}
+
+test('the linter agrees with sbatch --test-only on the corpus', async () => {
+  const info = loadSandbox();
+  const env = slurmEnv(info);
+  const version = await runCommand('sbatch', ['--version'], { env });
+  const slurmVersion = /(\d+\.\d+(?:\.\d+)?)/.exec(version.stdout)?.[1];
+  assert.ok(slurmVersion, `sbatch --version said ${JSON.stringify(version.stdout + version.stderr)}`);
+  const cluster = snapshotOf(info, slurmVersion);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-agreement-'));
+  const rows: { file: string; valid: boolean; slurmRejects: boolean; ourErrors: string[]; slurmSays: string }[] = [];
+  try {
+    for (const sub of ['valid', 'invalid']) {
+      for (const f of fs.readdirSync(path.join(fixtures, sub)).filter((x) => x.endsWith('.sbatch')).sort()) {
+        const file = path.join(fixtures, sub, f);
+        const text = fs.readFileSync(file, 'utf8');
+        // sbatch resolves relative paths against its working directory: run it in a scratch one.
+        const r = await runCommand('sh', ['-c', 'cd "$1" && exec sbatch --test-only "$2"', 'sh', work, file], { env, timeoutMs: 60_000 });
+        const ours = lintSbatch(text, { cluster }).filter((d) => d.severity === 'error').map((d) => d.code);
+        rows.push({ file: `${sub}/${f}`, valid: sub === 'valid', slurmRejects: r.code !== 0, ourErrors: [...new Set(ours)], slurmSays: (r.stderr + r.stdout).trim().split('\n').pop() ?? '' });
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  const agree = rows.filter((r) => r.slurmRejects === r.ourErrors.length > 0);
+  const rate = (100 * agree.length) / rows.length;
+  console.log(`# agreement with sbatch --test-only (Slurm ${slurmVersion}): ${agree.length}/${rows.length} scripts (${rate.toFixed(1)}%)`);
+  console.log(`#   sbatch rejects ${rows.filter((r) => r.slurmRejects).length}, we flag errors in ${rows.filter((r) => r.ourErrors.length).length}`);
+  for (const r of rows.filter((x) => x.slurmRejects !== x.ourErrors.length > 0)) {
+    const why = r.ourErrors.map((c) => SLURM_ACCEPTS_BUT_BROKEN[c]).filter(Boolean).join('; ');
+    console.log(`#   differs: ${r.file}: sbatch ${r.slurmRejects ? 'rejects' : 'accepts'} ("${r.slurmSays.slice(0, 100)}"), we report ${r.ourErrors.join(', ') || 'no error'}${why ? ` (${why})` : ''}`);
+  }
+
+  const validRejected = rows.filter((r) => r.valid && r.slurmRejects).map((r) => `${r.file}: ${r.slurmSays}`);
+  assert.deepEqual(validRejected, [], 'valid scripts sbatch rejects');
+  const validFlagged = rows.filter((r) => r.valid && r.ourErrors.length).map((r) => `${r.file}: ${r.ourErrors.join(', ')}`);
+  assert.deepEqual(validFlagged, [], 'valid scripts we flag');
+  const missed = rows.filter((r) => r.slurmRejects && r.ourErrors.length === 0).map((r) => `${r.file}: ${r.slurmSays}`);
+  assert.deepEqual(missed, [], 'scripts sbatch rejects that we do not flag as errors');
+  const unexplained = rows
+    .filter((r) => !r.slurmRejects && r.ourErrors.length && !r.ourErrors.every((c) => c in SLURM_ACCEPTS_BUT_BROKEN))
+    .map((r) => `${r.file}: ${r.ourErrors.join(', ')}`);
+  assert.deepEqual(unexplained, [], 'errors we report that sbatch accepts, without a documented reason');
+});
