@@ -164,40 +164,58 @@ suite('mpi: local runs', function () {
     assert.ok(summary.lines.some((l) => l.rank === undefined && l.text === '3 workers: 285'));
   });
 
-  test('a tasks.json task of type mpi runs through the task provider', async () => {
+  /** Writes a tasks.json with one mpi task, runs it and resolves with its exit code. */
+  async function runTask(label: string, program: string, ranks: number): Promise<number | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'a workspace folder is open');
-    const program = path.join(folder.uri.fsPath, 'hello_task_mpi.py');
-    fs.copyFileSync(file('hello_mpi.py'), program);
     const vscodeDir = path.join(folder.uri.fsPath, '.vscode');
     fs.mkdirSync(vscodeDir, { recursive: true });
     const tasksFile = path.join(vscodeDir, 'tasks.json');
     const previous = fs.existsSync(tasksFile) ? fs.readFileSync(tasksFile, 'utf8') : undefined;
-    fs.writeFileSync(
-      tasksFile,
-      JSON.stringify({ version: '2.0.0', tasks: [{ type: 'mpi', label: 'hello over mpi', program: '${workspaceFolder}/hello_task_mpi.py', ranks: 2 }] }, null, 2),
-    );
+    fs.writeFileSync(tasksFile, JSON.stringify({ version: '2.0.0', tasks: [{ type: 'mpi', label, program, ranks }] }, null, 2));
     try {
       let task: vscode.Task | undefined;
       for (let i = 0; i < 100 && !task; i++) {
-        task = (await vscode.tasks.fetchTasks({ type: 'mpi' })).find((t) => t.name === 'hello over mpi');
+        task = (await vscode.tasks.fetchTasks({ type: 'mpi' })).find((t) => t.name === label);
         if (!task) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(task, 'the task from tasks.json is known');
       const ended = new Promise<number | undefined>((resolve) => {
         const d = vscode.tasks.onDidEndTaskProcess((e) => {
-          if (e.execution.task.name === 'hello over mpi') {
+          if (e.execution.task.name === label) {
             d.dispose();
             resolve(e.exitCode);
           }
         });
       });
       await vscode.tasks.executeTask(task);
-      assert.equal(await ended, 0);
+      return await ended;
     } finally {
       if (previous === undefined) fs.rmSync(tasksFile, { force: true });
       else fs.writeFileSync(tasksFile, previous);
+    }
+  }
+
+  test('a tasks.json task of type mpi runs through the task provider', async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const program = path.join(folder.uri.fsPath, 'hello_task_mpi.py');
+    fs.copyFileSync(file('hello_mpi.py'), program);
+    try {
+      assert.equal(await runTask('hello over mpi', '${workspaceFolder}/hello_task_mpi.py', 2), 0);
+    } finally {
       fs.rmSync(program, { force: true });
     }
+  });
+
+  test('a failing mpi task: the $mpi-python problem matcher marks the raising line with the rank', async () => {
+    const code = await runTask('raise over mpi', file('raise_mpi.py'), 2);
+    assert.notEqual(code, 0);
+    const uri = vscode.Uri.file(file('raise_mpi.py'));
+    let diagnostics: vscode.Diagnostic[] = [];
+    await until(() => (diagnostics = vscode.languages.getDiagnostics(uri)).length > 0, 'a problem on raise_mpi.py', 20_000);
+    const d = diagnostics.find((x) => x.message === 'rank 1: RuntimeError: rank one fails');
+    assert.ok(d, diagnostics.map((x) => x.message).join(' | '));
+    assert.equal(d.range.start.line, 3, 'line 4 of the file (the raise)');
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
   });
 });
