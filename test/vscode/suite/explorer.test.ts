@@ -94,6 +94,13 @@ suite('explorer', () => {
     assert.equal(item.contextValue, 'job.pending');
     assert.match(item.label, /hpcw-vscode-test/);
     assert.match(item.description, /BeginTime/);
+    // Details: scontrol show job in a read-only document.
+    assert.equal(await vscode.commands.executeCommand('hpcWorkbench.showJobDetails', { cluster: 'sandbox-local', jobId: id }), 1);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hpcw-job' && d.uri.path === `/${id}.txt`);
+    assert.ok(doc, 'the details document is open');
+    assert.match(doc.getText(), new RegExp(`JobId=${id} JobName=hpcw-vscode-test`));
+    assert.match(doc.getText(), /JobState=PENDING Reason=BeginTime/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const results = (await vscode.commands.executeCommand('hpcWorkbench.cancelJob', { cluster: 'sandbox-local', jobId: id }, { confirm: false })) as {
       ok: boolean;
       state?: string;
