@@ -51,6 +51,11 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
   ) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(JOB_OUTPUT_SCHEME, this),
+      // A poll that finishes while the document is still being opened fires a change VS Code
+      // drops: render again once the document is open.
+      vscode.workspace.onDidOpenTextDocument((document) => {
+        if (document.uri.scheme === JOB_OUTPUT_SCHEME) setTimeout(() => this.changed.fire(document.uri), 0);
+      }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document.uri.scheme !== JOB_OUTPUT_SCHEME) return;
         const entry = this.followed.get(document.uri.toString());
@@ -138,6 +143,9 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
     this.changed.fire(uri);
     if (!entry.ended && this.followed.has(uri.toString())) {
       entry.timer = setTimeout(() => void this.poll(uri, entry), delay);
+    } else if (entry.ended) {
+      // The last update: make sure an editor that was still opening shows it.
+      entry.timer = setTimeout(() => this.changed.fire(uri), 1000);
     }
   }
 

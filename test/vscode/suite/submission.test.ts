@@ -113,7 +113,9 @@ suite('submission', () => {
     const text = await until('the job to end with its output', () => {
       const now = document.getText();
       return /^# Job \d+ on .*ended/.test(now) ? now : undefined;
-    }, 90_000);
+    }, 90_000).catch((error: Error) => {
+      throw new Error(`${error.message}; the document holds:\n${document.getText().slice(0, 2000)}`);
+    });
     assert.match(text.split('\n')[0], new RegExp(`^# Job ${ref.jobId} on ${cluster}: (COMPLETED|ENDED)`), text.split('\n')[0]);
     assert.match(text, /pi ~= 3\.14159\d+ .* on 4 ranks/);
     assert.equal(text.match(/^rank \d of 4 on /gm)?.length, 4, text);
