@@ -28,7 +28,8 @@ function optionItems(prefix: string, line: number, start: number, end: number): 
   for (const opt of OPTIONS) {
     if (opt.commandLineOnly || opt.removed) continue;
     const valueHint = opt.arg === 'none' ? '' : opt.arg === 'optional' ? `[=${opt.placeholder.replace(/^\[=?|\]$/g, '')}]` : `=${opt.placeholder}`;
-    const documentation = { kind: MarkupKind.Markdown, value: optionDocumentation(opt) };
+    // The documentation comes with completionItem/resolve: a list of every option stays small.
+    const data: OptionItemData = { sbatchOption: opt.long };
     const tags = opt.deprecated ? [1 /* CompletionItemTag.Deprecated */ as const] : undefined;
     const sortGroup = opt.deprecated ? '2' : '1';
     if (!shortOnly) {
@@ -38,7 +39,7 @@ function optionItems(prefix: string, line: number, start: number, end: number): 
         kind: CompletionItemKind.Property,
         detail: `${label}${valueHint}${opt.short ? `  (-${opt.short})` : ''}`,
         labelDetails: { detail: valueHint.length > 0 ? valueHint.slice(0, 40) : undefined, description: opt.short ? `-${opt.short}` : undefined },
-        documentation,
+        data,
         tags,
         sortText: `${sortGroup}${opt.long}`,
         filterText: dashed ? label : opt.long,
@@ -54,7 +55,7 @@ function optionItems(prefix: string, line: number, start: number, end: number): 
         kind: CompletionItemKind.Property,
         detail: `${label}${opt.arg === 'none' ? '' : ` ${opt.placeholder}`}  (--${opt.long})`,
         labelDetails: { description: `--${opt.long}` },
-        documentation,
+        data,
         tags,
         sortText: `0${opt.short}`,
         filterText: label,
@@ -63,6 +64,19 @@ function optionItems(prefix: string, line: number, start: number, end: number): 
     }
   }
   return items;
+}
+
+/** What an option-name item carries until it is resolved. */
+export interface OptionItemData {
+  sbatchOption: string;
+}
+
+/** completionItem/resolve: adds the option's documentation. */
+export function resolveCompletion(item: CompletionItem): CompletionItem {
+  const name = (item.data as OptionItemData | undefined)?.sbatchOption;
+  const opt = name ? OPTIONS.find((o) => o.long === name) : undefined;
+  if (opt && !item.documentation) item.documentation = { kind: MarkupKind.Markdown, value: optionDocumentation(opt) };
+  return item;
 }
 
 function valueItem(label: string, range: ReturnType<typeof rangeOn>, extra: Partial<CompletionItem> = {}): CompletionItem {

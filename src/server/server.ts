@@ -29,7 +29,7 @@ import { lintParsed, parseSbatchScript, summarizeRequest } from '../core/sbatch'
 import type { ParsedScript } from '../core/sbatch/parse';
 import type { SbatchDiagnostic } from '../core/sbatch/types';
 import { codeActionsFor, toLspDiagnostic } from './codeActions';
-import { COMPLETION_TRIGGERS, completionsAt } from './completion';
+import { COMPLETION_TRIGGERS, completionsAt, resolveCompletion } from './completion';
 import { hoverAt } from './hover';
 import { ShellcheckScheduler, shellcheckExecutable } from './shellcheck';
 import { documentSymbols } from './symbols';
@@ -231,7 +231,7 @@ export function startServer(connection: Connection, options: StartServerOptions 
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Full,
-        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
+        completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: true },
         hoverProvider: true,
         documentSymbolProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -292,6 +292,8 @@ export function startServer(connection: Connection, options: StartServerOptions 
       return completionsAt(line.replace(/\r?\n$/, ''), params.position, snapshot);
     }),
   );
+
+  connection.onCompletionResolve((item) => guard('completion resolve', item, () => resolveCompletion(item)));
 
   connection.onHover((params) =>
     guard('hover', null, () => {

@@ -132,6 +132,8 @@ describe('sbatch-language-server over stdio', () => {
     const time = options.find((i) => i.label === '--time');
     assert.ok(time);
     assert.match(time.detail ?? '', /--time=/);
+    const resolved = await s.request<CompletionItem>('completionItem/resolve', time);
+    assert.match((resolved.documentation as MarkupContent).value, /SBATCH_TIMELIMIT/);
     assert.ok((await at(3, 20)).some((i) => i.label === 'END'));
     assert.ok((await at(4, 20)).some((i) => i.label === '%j'));
     assert.deepEqual((await at(2, 20)).map((i) => i.label), [], 'no partitions without a cluster');
