@@ -14,7 +14,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ClusterSnapshot } from '../../../src/core/cluster/snapshot';
 import { lintSbatch, parseSlurmTime, expandHostlist } from '../../../src/core/sbatch';
-import { loadSandbox, runCommand, slurmEnv, type SandboxInfo } from '../../support/sandbox';
+import { spawn } from 'node:child_process';
+import { loadSandbox, slurmEnv, type SandboxInfo } from '../../support/sandbox';
+
+/** Runs a command with no standard input (sbatch must not wait for a script on stdin). */
+function runCommand(file: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 const repo = path.resolve(__dirname, '..', '..', '..', '..');
 const fixtures = path.join(repo, 'test', 'fixtures', 'sbatch');
@@ -103,4 +117,55 @@ test('the linter agrees with sbatch --test-only on the corpus', async () => {
     .filter((r) => !r.slurmRejects && r.ourErrors.length && !r.ourErrors.every((c) => c in SLURM_ACCEPTS_BUT_BROKEN))
     .map((r) => `${r.file}: ${r.ourErrors.join(', ')}`);
   assert.deepEqual(unexplained, [], 'errors we report that sbatch accepts, without a documented reason');
+});
+
+/**
+ * What `sbatch --test-only` accepts but what fails later, submitted for real: the linter's
+ * warning/error for each is justified by what Slurm then does to the job.
+ */
+test('scripts --test-only accepts but Slurm cannot run are flagged (recorded by real submission)', async () => {
+  const info = loadSandbox();
+  const env = slurmEnv(info);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-runtime-'));
+  const submitted: string[] = [];
+  const submit = async (name: string, text: string) => {
+    const file = path.join(work, name);
+    fs.writeFileSync(file, text);
+    const r = await runCommand('sh', ['-c', 'cd "$1" && exec sbatch --parsable "$2"', 'sh', work, file], { env, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim().split(';')[0];
+    submitted.push(id);
+    return id;
+  };
+  const show = async (id: string) => (await runCommand('scontrol', ['-o', 'show', 'job', id], { env })).stdout;
+  try {
+    // 1. Output directory missing: Slurm does not create it; the job fails at launch.
+    const missingDir = '#!/bin/bash\n#SBATCH -t 1\n#SBATCH -o no-such-dir/%j.out\nhostname\n';
+    const lint1 = lintSbatch(missingDir, { directoryExists: (d) => fs.existsSync(path.join(work, d)) });
+    assert.ok(lint1.some((d) => d.code === 'output-dir-missing'));
+    const id1 = await submit('missing-dir.sbatch', missingDir);
+    let state = '';
+    for (let i = 0; i < 60 && !/JobState=(FAILED|COMPLETED|CANCELLED)/.test(state); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      state = await show(id1);
+    }
+    assert.match(state, /JobState=FAILED/, state);
+    console.log(`# output dir missing: ${/JobState=\S+/.exec(state)?.[0]} ${/Reason=\S+/.exec(state)?.[0]}`);
+
+    // 2. Time limit above the partition's MaxTime: accepted, then pending for ever.
+    const tooLong = '#!/bin/bash\n#SBATCH -p debug\n#SBATCH -t 60\nhostname\n';
+    const snapshot = JSON.parse(fs.readFileSync(path.join(fixtures, 'sandbox-cluster.json'), 'utf8')) as ClusterSnapshot;
+    assert.ok(lintSbatch(tooLong, { cluster: snapshot }).some((d) => d.code === 'time-exceeds-partition'));
+    const id2 = await submit('too-long.sbatch', tooLong);
+    let s2 = '';
+    for (let i = 0; i < 40 && !/Reason=PartitionTimeLimit/.test(s2); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      s2 = await show(id2);
+    }
+    assert.match(s2, /JobState=PENDING .*Reason=PartitionTimeLimit/, s2);
+    console.log('# time above MaxTime: JobState=PENDING Reason=PartitionTimeLimit');
+  } finally {
+    for (const id of submitted) await runCommand('scancel', [id], { env });
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 });
