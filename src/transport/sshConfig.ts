@@ -26,6 +26,16 @@ export interface SshTarget {
   identitiesOnly: boolean;
   /** Jump host to connect through (ProxyJump); its own `proxyJump` is the hop before it. */
   proxyJump?: SshTarget;
+  /** ProxyCommand (tokens expanded), run with `sh -c`; its stdin/stdout carry the connection. */
+  proxyCommand?: string;
+  /** System-wide known_hosts files, read but never written (GlobalKnownHostsFile). */
+  globalKnownHostsFiles?: string[];
+  /**
+   * StrictHostKeyChecking: `ask` (default: the user decides on unknown keys), `yes` (unknown keys
+   * are refused), `accept-new` (unknown keys are recorded without asking). A changed key is always
+   * refused, whatever this says.
+   */
+  strictHostKeyChecking?: 'ask' | 'yes' | 'accept-new';
   /** known_hosts files to check, the first one is where new keys are recorded. */
   knownHostsFiles: string[];
   /** Name under which the host key is looked up (HostKeyAlias, else host). */
@@ -221,6 +231,17 @@ function resolveFrom(config: SSHConfig, explicit: Explicit, home: string, localU
     knownHostsFiles.push(path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2'));
   }
 
+  const globalKnownHostsFiles: string[] = [];
+  for (const value of all(computed, 'globalknownhostsfile')) {
+    for (const f of value.split(/\s+/)) {
+      if (f && f.toLowerCase() !== 'none') globalKnownHostsFiles.push(expandTokens(f.replace(/^"|"$/g, ''), tokens));
+    }
+  }
+  if (globalKnownHostsFiles.length === 0) globalKnownHostsFiles.push('/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2');
+  const strictText = (first(computed, 'stricthostkeychecking') ?? 'ask').toLowerCase();
+  const strictHostKeyChecking = strictText === 'yes' || strictText === 'true' ? 'yes' : strictText === 'accept-new' || strictText === 'no' || strictText === 'off' || strictText === 'false' ? 'accept-new' : 'ask';
+  const proxyCommandRaw = first(computed, 'proxycommand');
+
   const timeout = first(computed, 'connecttimeout');
   const target: SshTarget = {
     alias,
@@ -232,10 +253,23 @@ function resolveFrom(config: SSHConfig, explicit: Explicit, home: string, localU
     knownHostsFiles,
     hostKeyAlias: first(computed, 'hostkeyalias'),
     hashKnownHosts: (first(computed, 'hashknownhosts') ?? 'no').toLowerCase() === 'yes',
+    globalKnownHostsFiles,
+    strictHostKeyChecking,
     connectTimeoutMs: timeout && /^\d+$/.test(timeout) ? Number(timeout) * 1000 : undefined,
   };
 
   const jump = explicit.proxyJump ?? first(computed, 'proxyjump');
+  // OpenSSH uses whichever of ProxyCommand and ProxyJump comes first; `none` disables both.
+  if (proxyCommandRaw && proxyCommandRaw.toLowerCase() !== 'none' && !(explicit.proxyJump && explicit.proxyJump !== 'none')) {
+    const rawOrder = Object.keys(computed);
+    const commandFirst = !jump || rawOrder.indexOf('proxycommand') < rawOrder.indexOf('proxyjump');
+    if (commandFirst) {
+      target.proxyCommand = proxyCommandRaw.replace(/%([%hprn])/g, (_m, c: string) =>
+        c === '%' ? '%' : c === 'h' ? host : c === 'p' ? String(port) : c === 'r' ? user : alias,
+      );
+      return target;
+    }
+  }
   if (jump && jump.toLowerCase() !== 'none') {
     const hops = jump.split(',').map((s) => s.trim()).filter(Boolean);
     let previous: SshTarget | undefined;

@@ -9,7 +9,8 @@
 import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import { Client, utils, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { shellCommand } from '../core/shellQuote';
 import type { CommandRunner, ExecOptions, ExecResult } from '../core/transport';
 import { appendKnownHost, checkHostKey, keyTypeOfBlob, knownKeyTypes, readKnownHosts, sha256Fingerprint } from './knownHosts';
@@ -278,7 +279,11 @@ export class SshTransport implements CommandRunner {
   /** Opens the connection to `target`, through its jump hosts first. */
   private async open(target: SshTarget, jumps: Client[], depth: number): Promise<Live> {
     let sock: Duplex | undefined;
-    if (target.proxyJump) {
+    let proxyProcess: ChildProcess | undefined;
+    let proxyFailure: Promise<Error | undefined> | undefined;
+    if (target.proxyCommand) {
+      ({ sock, child: proxyProcess, failure: proxyFailure } = startProxyCommand(target));
+    } else if (target.proxyJump) {
       const jump = await this.open(target.proxyJump, jumps, depth + 1);
       jumps = [...jump.jumps, jump.client];
       sock = await new Promise<Duplex>((resolve, reject) => {
@@ -292,11 +297,21 @@ export class SshTransport implements CommandRunner {
     }
     try {
       const client = await this.handshake(target, sock);
+      if (proxyProcess) {
+        const child = proxyProcess;
+        client.on('close', () => child.kill());
+      }
       const live: Live = { client, jumps, inflight: new Set(), closed: false };
       if (depth === 0) this.watch(live);
       return live;
     } catch (error) {
       for (const c of jumps) c.end();
+      if (proxyProcess && proxyFailure) {
+        // The command's own exit status explains more than "connection lost": wait for it briefly.
+        const why = await Promise.race([proxyFailure, sleep(2000, this.disposeController.signal).then(() => undefined)]);
+        proxyProcess.kill();
+        if (why) throw new SshError(`Cannot connect to ${target.alias}: ${why.message}`, 'network');
+      }
       throw error;
     }
   }
@@ -328,7 +343,7 @@ export class SshTransport implements CommandRunner {
   /** TCP connect (or use `sock`), verify the host key, authenticate. */
   private async handshake(target: SshTarget, sock: Duplex | undefined): Promise<Client> {
     const keyHost = target.hostKeyAlias ?? target.host;
-    const knownEntries = await readKnownHosts(target.knownHostsFiles);
+    const knownEntries = await readKnownHosts([...target.knownHostsFiles, ...(target.globalKnownHostsFiles ?? [])]);
     const preferred = preferredHostKeyAlgorithms(knownKeyTypes(knownEntries, keyHost, target.port));
     const agent = this.options.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : this.options.agentSocket ?? undefined;
     const client = new Client();
@@ -394,11 +409,20 @@ export class SshTransport implements CommandRunner {
             return verify(false);
           }
           const knownHostsFile = target.knownHostsFiles[0];
-          let accepted = false;
-          try {
-            accepted = await askUser(() => this.callbacks.confirmUnknownHostKey({ host: keyHost, port: target.port, keyType, fingerprint, knownHostsFile }));
-          } catch {
-            accepted = false;
+          if (!knownHostsFile || target.strictHostKeyChecking === 'yes') {
+            failure = new SshError(
+              `Host key verification failed: no ${keyType} key of ${target.alias} (${fingerprint}) is known${knownHostsFile ? ` in ${knownHostsFile}` : ''} and StrictHostKeyChecking is yes.`,
+              'hostkey',
+            );
+            return verify(false);
+          }
+          let accepted = target.strictHostKeyChecking === 'accept-new';
+          if (!accepted) {
+            try {
+              accepted = await askUser(() => this.callbacks.confirmUnknownHostKey({ host: keyHost, port: target.port, keyType, fingerprint, knownHostsFile }));
+            } catch {
+              accepted = false;
+            }
           }
           if (!accepted) {
             failure = new SshError(`Host key of ${target.alias} (${keyType} ${fingerprint}) was not accepted; not connected.`, 'cancelled');
@@ -537,6 +561,11 @@ export class SshTransport implements CommandRunner {
         if (failure) return fail(failure);
         fail(new SshError(`Connection to ${target.alias} closed during the handshake.`, 'network'));
       });
+      if (sock?.destroyed) {
+        // A proxy that already ended (e.g. a ProxyCommand that exited at once).
+        fail(new SshError(`Connection to ${target.alias} closed before the handshake.`, 'network'));
+        return;
+      }
       startTimer();
       try {
         client.connect(config);
@@ -810,6 +839,76 @@ export function preferredHostKeyAlgorithms(knownTypes: readonly string[]): strin
     for (const a of algorithms) if (defaults.includes(a) && !first.includes(a)) first.push(a);
   }
   return [...first, ...defaults.filter((a) => !first.includes(a))];
+}
+
+/** Runs a ProxyCommand; its stdout/stdin become the connection's socket. */
+function startProxyCommand(target: SshTarget): { sock: Duplex; child: ChildProcess; failure: Promise<Error | undefined> } {
+  const child = spawn('/bin/sh', ['-c', `exec ${target.proxyCommand!}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdout = child.stdout!;
+  const stdin = child.stdin!;
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < 2000) stderr += chunk.toString('utf8');
+  });
+  const sock = new Duplex({
+    read() {
+      stdout.resume();
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      if (stdin.writable) stdin.write(chunk, () => callback());
+      else callback();
+    },
+    final(callback) {
+      stdin.end();
+      callback();
+    },
+    destroy(error, callback) {
+      child.kill();
+      callback(error);
+    },
+  });
+  // Errors reach the SSH client while it listens; afterwards they have nowhere to go.
+  sock.on('error', () => undefined);
+  stdin.on('error', () => undefined);
+  stdout.on('data', (chunk: Buffer) => {
+    if (!sock.push(chunk)) stdout.pause();
+  });
+  let resolveFailure: (error: Error | undefined) => void = () => undefined;
+  const failure = new Promise<Error | undefined>((resolve) => (resolveFailure = resolve));
+  child.on('error', (error) => {
+    const failed = new Error(`ProxyCommand failed: ${error.message}`);
+    resolveFailure(failed);
+    sock.destroy(failed);
+  });
+  // End the socket only once the command has exited and its output is read, so that its exit
+  // status can be reported ('close' would also wait for stdin, which stays open).
+  let exitCode: number | null | undefined;
+  let outputsEnded = 0;
+  const settle = () => {
+    if (exitCode === undefined || outputsEnded < 2) return;
+    const code = exitCode;
+    if (code) {
+      const failed = new Error(`ProxyCommand exited with ${code}${stderr.trim() ? `: ${stderr.trim()}` : ''}`);
+      resolveFailure(failed);
+      sock.destroy(failed);
+    } else {
+      resolveFailure(undefined);
+      sock.push(null);
+    }
+  };
+  stdout.on('end', () => {
+    outputsEnded++;
+    settle();
+  });
+  child.stderr!.on('end', () => {
+    outputsEnded++;
+    settle();
+  });
+  child.on('exit', (code) => {
+    exitCode = code;
+    settle();
+  });
+  return { sock, child, failure };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -194,7 +194,7 @@ function fingerprintByKeygen(knownHostsFile: string): string {
 test('unknown host key: the user is asked with the right fingerprint; refusing connects nothing', async () => {
   const knownHosts = path.join(tmp, 'refuse', 'known_hosts');
   const { callbacks, calls } = recordingCallbacks({ hostKey: false });
-  const t = transport({ ...target, knownHostsFiles: [knownHosts] }, callbacks);
+  const t = transport({ ...target, knownHostsFiles: [knownHosts], strictHostKeyChecking: 'ask' }, callbacks);
   await assert.rejects(t.exec(['touch', '/tmp/should-not-exist']), /was not accepted/);
   assert.equal(calls.hostKeys.length, 1);
   assert.equal(calls.hostKeys[0].fingerprint, fingerprintByKeygen(info.knownHosts));
@@ -212,7 +212,7 @@ test('unknown host key: the user is asked with the right fingerprint; refusing c
 test('unknown host key accepted: recorded in known_hosts (0600), the next connection does not ask', async () => {
   const knownHosts = path.join(tmp, 'accept', '.ssh', 'known_hosts');
   const first = recordingCallbacks({ hostKey: true });
-  const t1 = transport({ ...target, knownHostsFiles: [knownHosts] }, first.callbacks);
+  const t1 = transport({ ...target, knownHostsFiles: [knownHosts], strictHostKeyChecking: 'ask' }, first.callbacks);
   assert.equal((await t1.exec(['echo', 'hi'])).stdout, 'hi\n');
   assert.equal(first.calls.hostKeys.length, 1);
   assert.equal((await fs.stat(knownHosts)).mode & 0o777, 0o600);
@@ -221,9 +221,23 @@ test('unknown host key accepted: recorded in known_hosts (0600), the next connec
   // OpenSSH accepts the recorded entry too.
   execFileSync('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-i', info.sshKey, '-p', String(info.sshPort), `${info.sshUser}@${info.sshHost}`, 'true']);
   const second = recordingCallbacks({ hostKey: false });
-  const t2 = transport({ ...target, knownHostsFiles: [knownHosts] }, second.callbacks);
+  const t2 = transport({ ...target, knownHostsFiles: [knownHosts], strictHostKeyChecking: 'ask' }, second.callbacks);
   assert.equal((await t2.exec(['echo', 'again'])).stdout, 'again\n');
   assert.equal(second.calls.hostKeys.length, 0);
+});
+
+test('StrictHostKeyChecking: yes refuses an unknown key without asking; accept-new records it without asking', async () => {
+  assert.equal(target.strictHostKeyChecking, 'yes', 'the sandbox client config says StrictHostKeyChecking yes');
+  const strict = recordingCallbacks({ hostKey: true });
+  const refusing = transport({ ...target, knownHostsFiles: [path.join(tmp, 'strict_known_hosts')] }, strict.callbacks);
+  await assert.rejects(refusing.connect(), /Host key verification failed: no ssh-ed25519 key of hpcw-sandbox .* StrictHostKeyChecking is yes/);
+  assert.equal(strict.calls.hostKeys.length, 0);
+  const knownHosts = path.join(tmp, 'accept_new_known_hosts');
+  const acceptNew = recordingCallbacks({ hostKey: false });
+  const accepting = transport({ ...target, knownHostsFiles: [knownHosts], strictHostKeyChecking: 'accept-new' }, acceptNew.callbacks);
+  assert.equal((await accepting.exec(['echo', 'new'])).stdout, 'new\n');
+  assert.equal(acceptNew.calls.hostKeys.length, 0);
+  assert.equal(fingerprintByKeygen(knownHosts), info.hostKeyFingerprint);
 });
 
 test('hashed known_hosts entries (ssh-keygen -H) are recognised', async () => {
@@ -232,7 +246,7 @@ test('hashed known_hosts entries (ssh-keygen -H) are recognised', async () => {
   execFileSync('ssh-keygen', ['-H', '-f', knownHosts], { stdio: 'ignore' });
   assert.match(await fs.readFile(knownHosts, 'utf8'), /^\|1\|/);
   const { callbacks, calls } = recordingCallbacks();
-  const t = transport({ ...target, knownHostsFiles: [knownHosts] }, callbacks);
+  const t = transport({ ...target, knownHostsFiles: [knownHosts], strictHostKeyChecking: 'ask' }, callbacks);
   assert.equal((await t.exec(['echo', 'hashed'])).stdout, 'hashed\n');
   assert.equal(calls.hostKeys.length, 0);
 });
@@ -346,6 +360,17 @@ test('ProxyJump: through the sandbox sshd to itself', async () => {
   const directPort = (await direct.exec(['printenv', 'SSH_CONNECTION'])).stdout.trim().split(' ')[1];
   const directSockets = execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${directPort} )`], { encoding: 'utf8' });
   assert.match(directSockets, /"node"/, directSockets);
+});
+
+test('ProxyCommand: the connection runs through the command (here OpenSSH -W via the sandbox)', async () => {
+  const config = path.join(info.clientHome, '.ssh', 'config');
+  const t = transport({ ...target, proxyCommand: `ssh -F ${config} -o BatchMode=yes -W ${info.sshHost}:${info.sshPort} ${info.sshAlias}` });
+  const r = await t.exec(['printenv', 'SSH_CONNECTION']);
+  const clientPort = r.stdout.trim().split(' ')[1];
+  const sockets = execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${clientPort} )`], { encoding: 'utf8' });
+  assert.match(sockets, /"sshd"/, sockets);
+  const failing = transport({ ...target, proxyCommand: `sh -c 'echo "no route to the cluster" >&2; exit 3'` });
+  await assert.rejects(failing.connect(), /ProxyCommand exited with 3: no route to the cluster/);
 });
 
 test('sshd stopped mid-session: the running command fails clearly, then the connection comes back', async () => {

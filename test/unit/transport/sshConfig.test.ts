@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { expandTokens, listSshConfigHosts, parseJumpSpec, resolveSshTarget, type SshTarget } from '../../../src/transport/sshConfig';
+import { expandTokens, listSshConfigHosts, parseJumpSpec, resolveSshTarget, resolveSshTargetFromText, type SshTarget } from '../../../src/transport/sshConfig';
 
 // A recorded user ssh config (test/fixtures/transport/home/.ssh/config, with an Include) and what
 // OpenSSH 9.2 itself resolved from it: `ssh -G -F config <host>` run as root (ssh-G.txt).
@@ -112,4 +112,36 @@ test('ProxyJump specs and tokens', () => {
   const t = { home: '/home/a', localUser: 'a', host: 'h.example', user: 'r', port: 22, alias: 'h' };
   assert.equal(expandTokens('~/.ssh/%r@%h-%p%%', t), '/home/a/.ssh/r@h.example-22%');
   assert.equal(expandTokens('%d/x/%u', t), '/home/a/x/a');
+});
+
+test('ProxyCommand (tokens expanded; the first of ProxyCommand/ProxyJump wins), StrictHostKeyChecking, GlobalKnownHostsFile', () => {
+  const text = [
+    'Host viacmd',
+    '  HostName inner.example.org',
+    '  User u',
+    '  Port 2200',
+    '  ProxyCommand ssh -W %h:%p gate',
+    '  ProxyJump ignored',
+    '  StrictHostKeyChecking accept-new',
+    '  GlobalKnownHostsFile /etc/site_known_hosts',
+    'Host viajump',
+    '  ProxyJump gate',
+    '  ProxyCommand ignored %h',
+    '  StrictHostKeyChecking yes',
+    'Host *',
+    '  StrictHostKeyChecking no',
+  ].join('\n');
+  const viaCmd = resolveSshTargetFromText(text, { alias: 'viacmd' }, options);
+  assert.equal(viaCmd.proxyCommand, 'ssh -W inner.example.org:2200 gate');
+  assert.equal(viaCmd.proxyJump, undefined);
+  assert.equal(viaCmd.strictHostKeyChecking, 'accept-new');
+  assert.deepEqual(viaCmd.globalKnownHostsFiles, ['/etc/site_known_hosts']);
+  const viaJump = resolveSshTargetFromText(text, { alias: 'viajump' }, options);
+  assert.equal(viaJump.proxyCommand, undefined);
+  assert.equal(viaJump.proxyJump?.host, 'gate');
+  assert.equal(viaJump.strictHostKeyChecking, 'yes');
+  assert.deepEqual(viaJump.globalKnownHostsFiles, ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
+  // StrictHostKeyChecking no: new keys are recorded without asking (a changed key is still refused).
+  assert.equal(resolveSshTargetFromText(text, { alias: 'other' }, options).strictHostKeyChecking, 'accept-new');
+  assert.equal(resolveSshTargetFromText('', { alias: 'x' }, options).strictHostKeyChecking, 'ask');
 });
