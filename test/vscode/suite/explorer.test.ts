@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
+import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 
 interface TreeDump {
   label: string;
@@ -134,5 +134,42 @@ suite('explorer', () => {
     } finally {
       await config().update('clusters', good, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  test('Add Cluster with arguments writes the setting and the cluster appears', async () => {
+    const before = config().get<object[]>('clusters') ?? [];
+    try {
+      const added = await vscode.commands.executeCommand('hpcWorkbench.addCluster', { config: { name: 'added-local', transport: 'local', slurmConf: info.slurmConf } });
+      assert.deepEqual(added, { name: 'added-local', transport: 'local', slurmConf: info.slurmConf });
+      assert.ok((config().get<{ name: string }[]>('clusters') ?? []).some((c) => c.name === 'added-local'));
+      await vscode.commands.executeCommand('hpcWorkbench.refresh', 'added-local');
+      const c = (await trees()).clusters.find((x) => x.label === 'added-local');
+      assert.equal(c?.children?.length, 2);
+    } finally {
+      await config().update('clusters', before, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('slurmctld stopped: the tree shows the error with a retry action; restarted: it recovers by itself', async function () {
+    this.timeout(120_000);
+    await sandboxCtl('stop-ctld');
+    try {
+      await vscode.commands.executeCommand('hpcWorkbench.refresh', 'sandbox-local');
+      const local = (await trees()).clusters.find((c) => c.label === 'sandbox-local');
+      assert.equal(local?.contextValue, 'cluster.error');
+      const error = local?.children?.[0];
+      assert.equal(error?.contextValue, 'message.error');
+      assert.match(error?.label ?? '', /Unable to contact slurm controller|Socket timed out|Connection refused/i);
+      assert.equal(error?.description, 'click to retry');
+      assert.ok(local?.children?.some((p) => p.label === 'compute'), 'the last known partitions stay visible');
+    } finally {
+      await sandboxCtl('start-ctld');
+    }
+    const back = await until('the cluster to recover', async () => {
+      await vscode.commands.executeCommand('hpcWorkbench.refresh', 'sandbox-local');
+      const c = (await trees()).clusters.find((x) => x.label === 'sandbox-local');
+      return c?.contextValue === 'cluster.connected' ? c : undefined;
+    }, 60_000);
+    assert.equal(back.children?.[0].label, 'debug (default)');
   });
 });
