@@ -1,13 +1,13 @@
 /**
  * Which rank failed. In order of trust:
- *  1. the per-rank status files the rank wrapper writes (exit code + a nanosecond clock): the
+ *  1. the per-rank status files the rank wrapper writes (exit code; written when it ends): the
  *     first rank to end with a non-zero code that is not the launcher's own SIGTERM/SIGKILL
  *     tear-down (143/137) is the one that failed; the others were killed because of it;
  *  2. a Python traceback on a rank's stderr (mpi4py prints it before it aborts every rank);
  *  3. the launcher's message ("MPI_ABORT was invoked on rank N", Open MPI's "Process name:
  *     [[x,y],N] ... Exit code", MPICH's "application called MPI_Abort(...) - process N").
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface RankStatus {
@@ -36,9 +36,11 @@ export function readRankStatuses(dir: string): RankStatus[] {
     }
     const f = /^(\d+)(?:\s+(\d+))?/.exec(text.trim());
     if (!f) continue;
+    // A clock written by the rank, else when the status file was written (the kernel's coarse
+    // clock: ranks that end within a few ms of each other tie and are ordered by rank).
     let endedNs = 0n;
     try {
-      endedNs = f[2] ? BigInt(f[2]) : 0n;
+      endedNs = f[2] ? BigInt(f[2]) : statSync(join(dir, name), { bigint: true }).mtimeNs;
     } catch {
       endedNs = 0n;
     }

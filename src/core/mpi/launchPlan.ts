@@ -10,8 +10,8 @@
  * (OMPI_COMM_WORLD_RANK, PMI_RANK (MPICH/Intel hydra), PMIX_RANK, SLURM_PROCID) and redirects the
  * program's stdout and stderr into `$HPCW_RANK_DIR/<rank>.out|.err`. A line can then only ever come
  * from one rank: attribution holds by construction, for any launcher, whatever the line lengths.
- * The wrapper also writes `<rank>.status` ("exitCode nanoseconds") when the program ends, which
- * tells which rank failed first. The launcher's own stdout/stderr then carries only the launcher's
+ * The wrapper also writes `<rank>.status` (the exit code) when the program ends; with the file's
+ * modification time it tells which rank failed first. The launcher's own stdout/stderr then carries only the launcher's
  * messages (e.g. "MPI_ABORT was invoked on rank 2").
  */
 
@@ -67,7 +67,7 @@ export const RANK_WRAPPER = [
   "trap 't=1' TERM INT HUP",
   '"$@" >"$d/$r.out" 2>"$d/$r.err"',
   's=$?',
-  'printf \'%s %s\\n\' "$s" "$(date +%s%N)" >"$d/$r.status"',
+  'printf \'%s\\n\' "$s" >"$d/$r.status"',
   'exit "$s"',
 ].join('\n');
 
