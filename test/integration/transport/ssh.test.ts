@@ -373,6 +373,29 @@ test('ProxyCommand: the connection runs through the command (here OpenSSH -W via
   await assert.rejects(failing.connect(), /ProxyCommand exited with 3: no route to the cluster/);
 });
 
+test('a frozen connection is detected by keep-alives; the next command reconnects', async () => {
+  const t = transport(target, undefined, { keepaliveIntervalMs: 300, keepaliveCountMax: 2, backoff: { baseMs: 100, maxMs: 500, jitter: 0.5 } });
+  // The shell's parent is the session's sshd process (the one that talks to us): freeze it.
+  const pid = Number((await t.exec(['sh', '-c', 'echo $PPID'])).stdout.trim());
+  assert.equal((await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim(), 'sshd');
+  const lost = new Promise<SshStateChange>((resolve) => t.onStateChange((c) => c.state === 'reconnecting' && resolve(c)));
+  const inflight = t.exec(['sleep', '30']).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  process.kill(pid, 'SIGSTOP');
+  try {
+    const change = await lost;
+    assert.match(change.error ?? '', /lost \(no answer to keep-alives\)/);
+    assert.match((await inflight)?.message ?? '', /Connection to hpcw-sandbox lost/);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    process.kill(pid, 'SIGTERM');
+  }
+  assert.equal((await t.exec(['echo', 'back'])).stdout, 'back\n');
+  assert.equal(t.connectionCount, 2);
+});
+
 test('sshd stopped mid-session: the running command fails clearly, then the connection comes back', async () => {
   const t = transport(target, undefined, { backoff: { baseMs: 200, maxMs: 2000, jitter: 0.5 } });
   const states: SshStateChange[] = [];
