@@ -48,7 +48,7 @@ suite('submission', () => {
   /** A file of the remote copy of the workspace, read with the ssh CLI or directly. */
   function remoteText(relative: string): string {
     if (remoteDir!.startsWith('~')) {
-      return execFileSync('ssh', ['-F', path.join(info.clientHome, '.ssh', 'config'), '-o', 'BatchMode=yes', info.sshAlias, `cat ${remoteDir}/${relative}`], { encoding: 'utf8' });
+      return execFileSync('ssh', ['-F', path.join(info.clientHome, '.ssh', 'config'), '-o', 'BatchMode=yes', info.sshAlias, `cat ${remoteDir}/'${relative}'`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     }
     return fs.readFileSync(path.join(remoteDir!, relative), 'utf8');
   }
@@ -143,6 +143,19 @@ suite('submission', () => {
       assert.ok(await vscode.workspace.applyEdit(edit));
       assert.ok(await document.save());
       await until('the saved file on the cluster', () => (remoteText('mpi/pi.py').startsWith(marker) ? true : undefined), 30_000);
+
+      // Changed outside the editor (another program): the watcher uploads it too; excluded files stay local.
+      fs.mkdirSync(path.join(folder().uri.fsPath, 'results', '__pycache__'), { recursive: true });
+      fs.writeFileSync(path.join(folder().uri.fsPath, 'results', '__pycache__', 'x.pyc'), 'cache');
+      fs.writeFileSync(path.join(folder().uri.fsPath, 'results', 'from outside.txt'), marker);
+      await until('the file written outside the editor on the cluster', () => {
+        try {
+          return remoteText('results/from outside.txt') === marker ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      }, 30_000);
+      assert.throws(() => remoteText('results/__pycache__/x.pyc'));
     } finally {
       await config().update('sync.onSave', undefined, vscode.ConfigurationTarget.Global);
     }
