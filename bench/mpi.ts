@@ -6,6 +6,8 @@
  *   npx tsc -p . && node out/bench/mpi.js
  *
  * Environment: HPCW_BENCH_RUNS (default 10) runs of each; HPCW_BENCH_RANKS (default 4).
+ * Then attribution side by side: Open MPI's own `--tag-output` versus our per-rank files on the
+ * flood program (lines whose tag names a rank other than the one that wrote all of the line).
  * Programs: bench/mpi_hello.py (start-up dominated) and test/fixtures/mpi/flood.py (output
  * dominated: 4 x 300 lines, some of 70 kB). Launcher and Python detection happen once, before
  * timing (the extension caches them too).
@@ -84,7 +86,57 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+/** Lines of flood.py output whose content is not one whole line of the rank the tag names. */
+function misattributed(pairs: Iterable<[number | undefined, string]>): { lines: number; wrong: number } {
+  let lines = 0;
+  let wrong = 0;
+  for (const [rank, text] of pairs) {
+    if (rank === undefined) continue;
+    lines++;
+    const m = /^R (\d+) (?:out|err) \d+ (\d+) ([a-z]*)$/.exec(text);
+    if (!m || Number(m[1]) !== rank || m[3].length !== Number(m[2]) || m[3] !== 'abcdefghijklmnopqrstuvwxyz'[rank % 26].repeat(m[3].length)) wrong++;
+  }
+  return { lines, wrong };
+}
+
+async function attribution(): Promise<void> {
+  const runner = new LocalTransport();
+  const env = { ...process.env, SLURM_JOB_ID: undefined };
+  const launcher = await detectLauncher({ setting: 'mpirun', env, runner });
+  const python = (await choosePythonForMpi({ runner })).python;
+  const program = path.join(root, 'test', 'fixtures', 'mpi', 'flood.py');
+  const runs = Math.min(RUNS, 5);
+  const plan = buildLaunchPlan({ launcher, program, args: ['300'], ranks: RANKS, python, isRoot: process.getuid?.() === 0, cores: availableParallelism() });
+  const tagged = { lines: 0, wrong: 0 };
+  const ours = { lines: 0, wrong: 0 };
+  for (let i = 0; i < runs; i++) {
+    const argv = [plan.argv[0], '--tag-output', ...plan.argv.slice(1)];
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), { env: { ...env, ...plan.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const chunks: Buffer[] = [];
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
+      child.stderr.on('data', (d: Buffer) => chunks.push(d));
+      child.on('error', reject);
+      child.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    const pairs = out.split('\n').filter(Boolean).map((l): [number | undefined, string] => {
+      const m = /^\[\d+,(\d+)\]<std(?:out|err)>:(.*)$/.exec(l);
+      return m ? [Number(m[1]), m[2]] : [-1, l];
+    });
+    const t = misattributed(pairs);
+    tagged.lines += t.lines;
+    tagged.wrong += t.wrong;
+    const lines: [number | undefined, string][] = [];
+    const run = startLocalRun({ launcher, program, args: ['300'], ranks: RANKS, python }, 'mpi', { env, onLine: (l) => lines.push([l.rank, l.text]) });
+    await run.done;
+    const o = misattributed(lines);
+    ours.lines += o.lines;
+    ours.wrong += o.wrong;
+  }
+  console.log(`\nattribution over ${runs} flood runs: mpirun --tag-output ${tagged.wrong}/${tagged.lines} lines wrong or cut; ours ${ours.wrong}/${ours.lines}`);
+}
+
+main().then(attribution).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
