@@ -178,3 +178,29 @@ describe('all users', () => {
     }
   });
 });
+
+describe('connection faults', () => {
+  test('sshd stopped mid-session: the refresh fails with the connection error; restarted: it reconnects by itself', async () => {
+    const t = sandboxTransport(info);
+    try {
+      await t.connect();
+      const m = monitorFor(t);
+      await m.refresh();
+      await sandboxCtl('stop-sshd');
+      try {
+        await assert.rejects(m.refresh());
+        const st = m.status;
+        assert.equal(st.kind, 'error');
+        assert.match(st.kind === 'error' ? st.message : '', /connect|closed|lost|refused|reset|ended/i);
+      } finally {
+        await sandboxCtl('start-sshd');
+        ensureAuthorizedKey(info);
+      }
+      const state = await waitFor('the refresh to succeed again', async () => m.refresh().catch(() => undefined), 90_000);
+      assert.equal(state.snapshot.nodes.length, 4);
+      assert.ok(t.connectionCount >= 2, 'a new SSH connection was made');
+    } finally {
+      t.dispose();
+    }
+  });
+});
