@@ -514,7 +514,7 @@ function checkCluster(parsed: ParsedScript, component: number, cluster: ClusterS
     if (unknown.length) {
       out.push({
         range: rangeOf(d),
-        severity: name === 'nodelist' ? 'error' : 'warning',
+        severity: 'error',
         code: 'unknown-node',
         message: `Cluster "${cluster.cluster}" has no node${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}.`,
       });

@@ -480,10 +480,29 @@ export function validateOptionValue(option: SbatchOption, value: string): ValueP
       if (!/^\d{1,9}$/.test(value)) return err(`Invalid ${name} "${value}": expected a whole number.`);
       return undefined;
     case 'array': {
-      const r = parseArraySpec(value);
-      return 'error' in r ? err(`Invalid ${name} "${value}": ${r.error}.`) : undefined;
+      // Recorded (22.05): empty list elements and a non-numeric %limit are silently dropped.
+      let cleaned = value;
+      const soft: string[] = [];
+      const pct = cleaned.indexOf('%');
+      if (pct >= 0 && !/^\d{1,9}$/.test(cleaned.slice(pct + 1))) {
+        soft.push(`the limit "${cleaned.slice(pct)}" is not a number and is ignored`);
+        cleaned = cleaned.slice(0, pct);
+      }
+      if (/^,|,,|,$/.test(cleaned.split('%')[0])) {
+        soft.push('empty elements of the list are ignored');
+        cleaned = cleaned.split(',').filter((x) => x !== '').join(',').replace(/,%/, '%');
+      }
+      const r = parseArraySpec(cleaned);
+      if ('error' in r) return err(`Invalid ${name} "${value}": ${r.error}.`);
+      return soft.length ? warn(`In ${name} "${value}", ${soft.join(' and ')} by Slurm.`, 'ignored-value') : undefined;
     }
     case 'dependency': {
+      if (value.includes(',') && value.includes('?')) {
+        // Recorded (22.05): accepted, and the whole list becomes "any of" (every , turns into ?).
+        const e = checkDependency(value.replace(/,/g, '?'));
+        if (e) return err(`Invalid ${name} "${value}": ${e}.`);
+        return warn(`${name} mixes "," (all of) and "?" (any of); Slurm then treats the whole list as "any of".`, 'unclear-value');
+      }
       const e = checkDependency(value);
       return e ? err(`Invalid ${name} "${value}": ${e}.`) : undefined;
     }
@@ -605,7 +624,10 @@ export function validateOptionValue(option: SbatchOption, value: string): ValueP
       return undefined;
     case 'constraint': {
       const r = parseConstraint(value);
-      return 'error' in r ? err(`Invalid ${name} "${value}": ${r.error}.`) : undefined;
+      if (!('error' in r)) return undefined;
+      // Recorded (22.05): a trailing operator ("bigmem&") is accepted as written.
+      if (r.error.startsWith('the expression ends')) return warn(`${name} "${value}": ${r.error}; Slurm accepts it but it is probably incomplete.`, 'unclear-value');
+      return err(`Invalid ${name} "${value}": ${r.error}.`);
     }
     case 'featureList':
       if (!/^[\w.-]+(&[\w.-]+)*$/.test(value)) return err(`Invalid ${name} "${value}": only feature names joined by &.`);
@@ -690,7 +712,7 @@ function checkExport(value: string): ValueProblem | undefined {
     const name = eq >= 0 ? p.slice(0, eq) : p;
     if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) { previousHadValue = eq >= 0; continue; }
     if (previousHadValue) continue; // part of the previous value, which may contain commas
-    return err(`Invalid --export: "${name}" is not a variable name.`);
+    return warn(`--export: "${name}" is not a valid variable name; sbatch passes it on as written.`, 'unclear-value');
   }
   if (parts.length > 1 && parts.some((p) => /^NONE$/i.test(p))) {
     return warn('--export=NONE with other names: in Slurm 22.05 and later the named variables are exported and NONE only drops the rest; check that this is what you want.', 'unclear-value');
