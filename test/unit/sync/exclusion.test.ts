@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SyncFilter, isTempUploadName } from '../../../src/core/sync/exclusion';
@@ -79,4 +79,5 @@ test('scanLocalTree applies every rule and records size, mtime and mode', async 
   assert.equal(job.size, 12);
   assert.equal(job.mode & 0o111, 0o111);
   assert.equal(Number.isInteger(job.mtime), true);
+  rmSync(root, { recursive: true, force: true });
 });
