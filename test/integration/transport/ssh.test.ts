@@ -93,6 +93,8 @@ test('exec: output, exit codes, stderr, stdin, cwd and env', async () => {
 
 test('many commands, sequential and concurrent, share ONE connection', async () => {
   const t = transport(target);
+  // Concurrent first callers share one connection attempt.
+  await Promise.all([t.connect(), t.connect(), t.exec(['true']), t.homeDir()]);
   const seen = new Set<string>();
   for (let i = 0; i < 10; i++) seen.add((await t.exec(['printenv', 'SSH_CONNECTION'])).stdout.trim());
   const parallel = await Promise.all(Array.from({ length: 30 }, () => t.exec(['printenv', 'SSH_CONNECTION'])));
