@@ -10,13 +10,13 @@ export {
   compareSlurmVersions,
 } from './options';
 export type { SbatchOption, OptionArg, FilenamePattern, LongResolution } from './options';
-export { parseSbatchScript, tokenizeDirectiveLine, tokenColumn, editDistance } from './parse';
+export { parseSbatchScript, tokenizeDirectiveLine, tokenColumn } from './parse';
 export type { ParsedScript, SbatchDirective, SbatchLine, SbatchToken, IgnoredDirective, IgnoredKind } from './parse';
 export { lintSbatch, lintParsed } from './lint';
 export type { LintOptions } from './lint';
 export { summarizeRequest, effectiveOptions } from './summary';
 export type { RequestSummary } from './summary';
-export { closestNames, suggestOptionNames } from './suggest';
+export { closestNames, suggestOptionNames, editDistance } from './suggest';
 export {
   parseSlurmTime, formatSlurmTime, parseMemory, formatMemory, parseNodeCount, parsePositiveInt,
   parseArraySpec, checkDependency, parseGres, parseGpuCount, checkTres, parseSignalSpec, checkBeginTime,

@@ -14,7 +14,7 @@
  */
 import { findOption, resolveLongOption, type SbatchOption } from './options';
 import { range, type Range, type SbatchDiagnostic } from './types';
-import { suggestOptionNames } from './suggest';
+import { editDistance, foreignOptionTool, suggestOptionNames } from './suggest';
 
 export interface SbatchDirective {
   /** Line of the option name. */
@@ -434,27 +434,6 @@ function isTransposition(a: string, b: string): boolean {
   return false;
 }
 
-/** Levenshtein distance (small strings). */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  const m = a.length;
-  const n = b.length;
-  if (m === 0) return n;
-  if (n === 0) return m;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n];
-}
-
 function tokenRange(line: SbatchLine, t: SbatchToken, from = 0, to?: number): Range {
   const e = to === undefined ? t.end : tokenColumn(t, to);
   return range(line.line, tokenColumn(t, from), e);
@@ -612,12 +591,15 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
 }
 
 function unknownOption(written: string, r: Range, suggestions: string[]): SbatchDiagnostic {
+  const tool = written.startsWith('--') ? foreignOptionTool(written.slice(2)) : undefined;
   const tip = suggestions.length ? ` Did you mean ${suggestions.map((s) => (s.length === 1 ? '-' : '--') + s).join(' or ')}?` : '';
   return {
     range: r,
     severity: 'error',
     code: 'unknown-option',
-    message: `sbatch has no option "${written}".${tip}`,
+    message: tool
+      ? `"${written}" is an option of ${tool}, not of sbatch: pass it to the ${tool} command inside the script.${tip}`
+      : `sbatch has no option "${written}".${tip}`,
     fixes: suggestions.map((s, idx) => ({
       title: `Change to ${(s.length === 1 ? '-' : '--') + s}`,
       edits: [{ range: r, newText: (s.length === 1 ? '-' : '--') + s }],

@@ -1,6 +1,5 @@
 /** Did-you-mean suggestions for option names and cluster names. */
 import { LONG_NAMES, OPTIONS, NON_SBATCH_OPTIONS } from './options';
-import { editDistance } from './parse';
 
 /**
  * Closest names to `input` among `candidates` (case-insensitive), best first. A candidate must be
@@ -43,3 +42,25 @@ export function suggestOptionNames(name: string): string[] {
 export function foreignOptionTool(name: string): string | undefined {
   return NON_SBATCH_OPTIONS[name];
 }
+
+/** Levenshtein distance (small strings). */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const m = a.length;
+  const n = b.length;
+  if (m === 0) return n;
+  if (n === 0) return m;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n];
+}
+

@@ -113,6 +113,8 @@ test('unknown option offers did-you-mean fixes', () => {
   const [p] = parseSbatchScript(script('#SBATCH --ntask=4')).problems;
   assert.match(p.message, /--ntasks/);
   assert.equal(p.fixes?.[0].edits[0].newText, '--ntasks');
+  const [r] = parseSbatchScript(script('#SBATCH --cpu-bind=cores')).problems;
+  assert.match(r.message, /option of srun, not of sbatch/);
   const [q] = parseSbatchScript(script('#SBATCH --cpus_per_task=4')).problems;
   assert.equal(q.fixes?.[0].edits[0].newText, '--cpus-per-task');
 });
