@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync, utimesSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { loadSandbox } from '../../support/sandbox';
+import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from './sandboxSsh';
 import type { SshTransport } from '../../../src/transport/sshTransport';
 import { LocalFileTransfer, SftpFileTransfer, TransferError } from '../../../src/transport/fileTransfer';
@@ -17,10 +17,11 @@ import { syncTree, uploadFiles, type SyncProgress } from '../../../src/transport
 
 let ssh: SshTransport;
 let home: string;
+let info: SandboxInfo;
 const scratch: string[] = [];
 
 before(async () => {
-  const info = loadSandbox();
+  info = loadSandbox();
   ensureAuthorizedKey(info);
   ssh = sandboxTransport(info);
   home = await ssh.homeDir();
@@ -201,6 +202,44 @@ test('a connection cut during a large upload leaves no partial file at its final
   assert.equal(after.get('small.txt'), sha('small\n'));
   assert.deepEqual([...after.keys()].filter((name) => name.includes('hpcw-tmp')), [], 'temporary files were cleaned up');
   assert.ok(next.summary.uploaded.includes('big.bin') || during.get('big.bin') === sha(newBig));
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('the sshd stopped during an upload (sessions killed): no partial file; after it restarts the next sync completes', async (t) => {
+  // sandbox.sh finds this instance's ports from HPCW_SANDBOX_PORT_BASE: only run when it matches.
+  if (Number(process.env.HPCW_SANDBOX_PORT_BASE ?? 26800) + 5 !== info.sshPort) {
+    t.skip('set HPCW_SANDBOX_PORT_BASE for this sandbox instance to run the sshd stop test');
+    return;
+  }
+  const big = randomBytes(16 * 1024 * 1024);
+  const root = localTree({ 'big.bin': big });
+  const remote = remoteRoot('sshd-stop');
+  let stopping: Promise<unknown> | undefined;
+  await assert.rejects(
+    syncTree({
+      localRoot: root,
+      remoteRoot: remote,
+      transfer: await transfer(),
+      onProgress: (p) => {
+        if (!stopping && p.bytesDone > 2 * 1024 * 1024) stopping = sandboxCtl('stop-sshd');
+      },
+    }),
+  );
+  assert.ok(stopping, 'the sshd was stopped during the upload');
+  await stopping;
+  await sandboxCtl('start-sshd');
+  // The transport reconnects with backoff: retry the next sync for a while.
+  let summary;
+  for (let attempt = 0; attempt < 20 && !summary; attempt++) {
+    try {
+      summary = (await syncTree({ localRoot: root, remoteRoot: remote, transfer: await transfer() })).summary;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  assert.ok(summary, 'a sync after the restart completed');
+  const after = await remoteHashes(remote);
+  assert.deepEqual([...after.entries()], [['big.bin', sha(big)]], 'the whole file, and no temporary left');
   rmSync(root, { recursive: true, force: true });
 });
 
