@@ -6,6 +6,8 @@
  * It never throws: a missing or failing ShellCheck yields no diagnostics and a reason to log.
  */
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Diagnostic, TextEdit } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 
@@ -17,6 +19,7 @@ export function shellcheckExecutable(setting: ShellcheckSetting | undefined): st
   const value = (setting ?? 'auto').trim();
   if (value === 'off' || value === 'false') return undefined;
   if (value === '' || value === 'auto' || value === 'true') return 'shellcheck';
+  if (value === '~' || value.startsWith('~/')) return path.join(os.homedir(), value.slice(1));
   return value;
 }
 

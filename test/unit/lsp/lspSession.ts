@@ -92,7 +92,7 @@ export class LspSession {
   }
 
   /** Resolves with the first publication (past or future) for `uri` that satisfies `pred`. */
-  waitForDiagnostics(uri: string, pred: (d: Diagnostic[], p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 15000, after = 0): Promise<Diagnostic[]> {
+  waitForDiagnostics(uri: string, pred: (d: Diagnostic[], p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 30000, after = 0): Promise<Diagnostic[]> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         for (let i = after; i < this.published.length; i++) {

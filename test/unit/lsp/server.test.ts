@@ -116,7 +116,7 @@ describe('sbatch-language-server over stdio', () => {
       text = applyEdits(text, fix.edit?.changes?.[uri] ?? []);
       const seen = s.published.length;
       await s.change(uri, text, 2 + i);
-      ds = await s.waitForDiagnostics(uri, (_d, p) => p.version === 2 + i, 15000, seen);
+      ds = await s.waitForDiagnostics(uri, (_d, p) => p.version === 2 + i, 30000, seen);
     }
     assert.equal(text, '#!/bin/bash\n#SBATCH --time=10\n#SBATCH -n 2\n#SBATCH --mem=1G\nsrun hostname\n');
     assert.deepEqual(ds.filter((d) => d.severity === 1 || d.severity === 2), []);
@@ -150,11 +150,11 @@ describe('sbatch-language-server over stdio', () => {
     await s.waitForDiagnostics(uri, (ds) => !codes(ds).includes('unknown-partition'));
     let seen = s.published.length;
     await s.notify_('hpcWorkbench/clusterSnapshot', { snapshot: SNAPSHOT });
-    const ds = await s.waitForDiagnostics(uri, (d) => codes(d).includes('unknown-partition'), 15000, seen);
+    const ds = await s.waitForDiagnostics(uri, (d) => codes(d).includes('unknown-partition'), 30000, seen);
     assert.match(ds.find((d) => d.code === 'unknown-partition')?.message ?? '', /debug|compute/);
     seen = s.published.length;
     await s.notify_('hpcWorkbench/clusterSnapshot', { snapshot: null });
-    await s.waitForDiagnostics(uri, (d) => !codes(d).includes('unknown-partition'), 15000, seen);
+    await s.waitForDiagnostics(uri, (d) => !codes(d).includes('unknown-partition'), 30000, seen);
   });
 
   test('hover: options, filename patterns, the request summary', async () => {
@@ -243,14 +243,14 @@ describe('ShellCheck through the server', { skip: !haveShellcheck && 'shellcheck
       // Turned off: ShellCheck's diagnostics go, ours stay.
       let seen = s.published.length;
       await s.notify_('workspace/didChangeConfiguration', { settings: { hpcWorkbench: { lint: { shellcheck: 'off' } } } });
-      let after = await s.waitForDiagnostics(uri, (d) => !d.some((x) => x.source === 'shellcheck'), 15000, seen);
+      let after = await s.waitForDiagnostics(uri, (d) => !d.some((x) => x.source === 'shellcheck'), 30000, seen);
       assert.deepEqual(codes(after), ['unknown-option']);
 
       // A path that does not exist: nothing lost, nothing crashed.
       seen = s.published.length;
       await s.notify_('workspace/didChangeConfiguration', { settings: { hpcWorkbench: { lint: { shellcheck: '/nonexistent/shellcheck' } } } });
       await s.change(uri, text + 'echo $bar\n', 2);
-      after = await s.waitForDiagnostics(uri, (_d, p) => p.version === 2, 15000, seen);
+      after = await s.waitForDiagnostics(uri, (_d, p) => p.version === 2, 30000, seen);
       assert.deepEqual(codes(after), ['unknown-option']);
       await new Promise((r) => setTimeout(r, 800));
       assert.ok(s.alive);
@@ -259,7 +259,7 @@ describe('ShellCheck through the server', { skip: !haveShellcheck && 'shellcheck
       // Back on: ShellCheck sees the new line too.
       seen = s.published.length;
       await s.notify_('workspace/didChangeConfiguration', { settings: { hpcWorkbench: { lint: { shellcheck: 'shellcheck' } } } });
-      after = await s.waitForDiagnostics(uri, (d) => d.filter((x) => x.code === 'SC2154').length === 2, 15000, seen);
+      after = await s.waitForDiagnostics(uri, (d) => d.filter((x) => x.code === 'SC2154').length === 2, 30000, seen);
       assert.deepEqual(codes(after), ['unknown-option']);
     } finally {
       await s.stop();

@@ -29,6 +29,7 @@ test('the setting names the executable', () => {
   assert.equal(shellcheckExecutable(undefined), 'shellcheck');
   assert.equal(shellcheckExecutable('off'), undefined);
   assert.equal(shellcheckExecutable('/opt/bin/shellcheck'), '/opt/bin/shellcheck');
+  assert.equal(shellcheckExecutable('~/bin/shellcheck'), path.join(os.homedir(), 'bin/shellcheck'));
 });
 
 test('the dialect comes from the shebang, bash otherwise', () => {
