@@ -81,9 +81,25 @@ function hasScope(scopes: string[], prefix: string): boolean {
 }
 
 test('the grammar file declares source.sbatch and embeds source.shell', () => {
-  const raw = JSON.parse(fs.readFileSync(SBATCH_GRAMMAR, 'utf8')) as { scopeName: string; patterns: { include: string }[] };
+  const raw = JSON.parse(fs.readFileSync(SBATCH_GRAMMAR, 'utf8')) as { scopeName: string; patterns: { patterns: { include: string }[] }[] };
   assert.equal(raw.scopeName, 'source.sbatch');
-  assert.ok(raw.patterns.some((p) => p.include === 'source.shell'));
+  assert.ok(raw.patterns[0].patterns.some((p) => p.include === 'source.shell'));
+});
+
+test('every line is inside meta.embedded.block.shell (the embedded language of package.json)', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: { grammars: { scopeName: string; embeddedLanguages?: Record<string, string> }[] };
+  };
+  const embedded = pkg.contributes.grammars.find((g) => g.scopeName === 'source.sbatch')?.embeddedLanguages ?? {};
+  assert.equal(embedded['meta.embedded.block.shell'], 'shellscript');
+  const lines = tokenize('#!/bin/bash\n#SBATCH -n 2\ncat <<EOF\n#SBATCH --not-a-directive\nEOF\necho done\n');
+  for (const line of lines) for (const t of line) assert.ok(t.scopes.includes('meta.embedded.block.shell'), JSON.stringify(t));
+});
+
+test('a heredoc in the body stays a heredoc across lines', { skip: !realShell && 'needs the real shell grammar' }, () => {
+  const lines = tokenize('#!/bin/bash\n#SBATCH -n 2\ncat <<EOF\n#SBATCH --not-a-directive\nEOF\necho done\n');
+  assert.ok(lines[3].every((t) => !hasScope(t.scopes, 'meta.directive.sbatch')), JSON.stringify(lines[3]));
+  assert.ok(lines[3].some((t) => t.scopes.some((s) => s.includes('heredoc'))), JSON.stringify(lines[3]));
 });
 
 test('a long option with = : keyword, option name, operator, value', () => {
