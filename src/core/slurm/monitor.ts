@@ -48,7 +48,7 @@ export class ClusterMonitor {
   private readonly finishListeners = new Set<Listener<FinishedJobInfo>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private inFlight: Promise<ClusterState> | undefined;
-  private rerun = false;
+  private queued: Promise<ClusterState> | undefined;
   private failures = 0;
   private running = false;
   /** My jobs seen in the last successful refresh, by id. */
@@ -91,20 +91,29 @@ export class ClusterMonitor {
     this.timer = undefined;
   }
 
-  /** Refreshes now (joining a refresh already under way, then running once more). */
-  async refresh(): Promise<ClusterState> {
-    if (this.inFlight) {
-      this.rerun = true;
-      await this.inFlight.catch(() => undefined);
-      if (this.inFlight) return this.inFlight;
+  /**
+   * Refreshes now. A refresh under way may have started before what the caller wants to see (e.g.
+   * its own scancel): callers arriving meanwhile share one more refresh after it.
+   */
+  refresh(): Promise<ClusterState> {
+    if (!this.inFlight) return this.startRefresh();
+    if (!this.queued) {
+      this.queued = this.inFlight
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.startRefresh();
+        });
     }
-    this.rerun = false;
-    this.inFlight = this.doRefresh();
-    try {
-      return await this.inFlight;
-    } finally {
-      this.inFlight = undefined;
-    }
+    return this.queued;
+  }
+
+  private startRefresh(): Promise<ClusterState> {
+    const run = this.doRefresh().finally(() => {
+      if (this.inFlight === run) this.inFlight = undefined;
+    });
+    this.inFlight = run;
+    return run;
   }
 
   /** The delay before the next refresh after `failures` failures in a row. */
@@ -145,7 +154,6 @@ export class ClusterMonitor {
       this.setStatus({ kind: 'ok', state });
       this.schedule(this.options.intervalMs());
       if (finished.length > 0) void this.resolveFinished(runner, finished);
-      if (this.rerun) this.schedule(0);
       return state;
     } catch (err) {
       this.failures++;

@@ -122,3 +122,13 @@ test('monitor: a job of mine leaving squeue is reported with its final state; ba
   assert.equal(monitor.status.kind, 'ok');
   monitor.stop();
 });
+
+test('monitor: refreshes asked for during a refresh share one more round trip', async () => {
+  const base = fixture('refresh-batch-sandbox.txt');
+  const runner = new ScriptedRunner(base);
+  const monitor = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000 });
+  const all = await Promise.all([monitor.refresh(), monitor.refresh(), monitor.refresh(), monitor.refresh()]);
+  assert.equal(runner.calls.length, 2);
+  assert.equal(all[1], all[3], 'the later callers got the same, newer state');
+  assert.notEqual(all[0], all[1]);
+});
