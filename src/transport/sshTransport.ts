@@ -162,6 +162,8 @@ export class SshTransport implements CommandRunner {
   private everConnected = false;
   private lastFailure: SshError | undefined;
   private disposed = false;
+  /** Incremented by disconnect(): an attempt started before it does not install its connection. */
+  private generation = 0;
   private readonly disposeController = new AbortController();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
@@ -237,15 +239,16 @@ export class SshTransport implements CommandRunner {
       }
       const attempt = this.attempt(waitMs);
       this.connecting = attempt;
-      attempt.then(
-        () => (this.connecting = undefined),
-        () => (this.connecting = undefined),
-      );
+      const done = () => {
+        if (this.connecting === attempt) this.connecting = undefined;
+      };
+      attempt.then(done, done);
     }
     return raceSignal(this.connecting, signal);
   }
 
   private async attempt(waitMs: number): Promise<Live> {
+    const generation = this.generation;
     if (waitMs > 0) {
       if (this.everConnected) this.setState('reconnecting', this.lastError);
       await sleep(waitMs, this.disposeController.signal);
@@ -254,9 +257,10 @@ export class SshTransport implements CommandRunner {
     this.setState(this.everConnected ? 'reconnecting' : 'connecting', this.everConnected ? this.lastError : undefined);
     try {
       const live = await this.open(this.target, [], 0);
-      if (this.disposed) {
-        live.client.end();
-        throw new SshError(`The connection to ${this.target.alias} is closed.`, 'closed');
+      if (this.disposed || generation !== this.generation) {
+        // disconnect() or dispose() was called while connecting.
+        this.closeLive(live, `Disconnected from ${this.target.alias}.`);
+        throw new SshError(`Disconnected from ${this.target.alias}.`, 'closed');
       }
       this.live = live;
       this.failures = 0;
@@ -268,6 +272,8 @@ export class SshTransport implements CommandRunner {
       return live;
     } catch (error) {
       const mapped = mapConnectError(error, this.target);
+      // Superseded by disconnect()/dispose(): leave their state alone.
+      if (this.disposed || generation !== this.generation) throw mapped;
       this.failures++;
       this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.backoff);
       this.lastFailure = mapped;
@@ -796,6 +802,8 @@ export class SshTransport implements CommandRunner {
 
   /** Closes the connection (commands in flight fail) and moves back to idle; connect() again works. */
   disconnect(): void {
+    this.generation++;
+    this.connecting = undefined;
     const live = this.live;
     this.live = undefined;
     if (live) this.closeLive(live, `Disconnected from ${this.target.alias}.`);

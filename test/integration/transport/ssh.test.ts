@@ -165,6 +165,20 @@ test('hostile arguments, cwd and env values arrive literally and execute nothing
   assert.equal(existsSync(canary), false, 'a hostile string was executed');
 });
 
+test('disconnect() during a connection attempt: the attempt is dropped, the next command connects', async () => {
+  const t = transport(target);
+  const first = t.connect();
+  t.disconnect();
+  await assert.rejects(first, /Disconnected from hpcw-sandbox/);
+  assert.equal(t.state, 'idle');
+  assert.equal((await t.exec(['echo', 'fresh'])).stdout, 'fresh\n');
+  assert.equal(t.state, 'connected');
+  t.disconnect();
+  assert.equal(t.state, 'idle');
+  assert.equal((await t.exec(['echo', 'again'])).stdout, 'again\n');
+  assert.equal(t.connectionCount, 2);
+});
+
 test('timeouts and aborts end the command with a clear error; the connection stays usable', async () => {
   const t = transport(target);
   await assert.rejects(t.exec(['sleep', '20'], { timeoutMs: 300 }), /timed out after 300 ms/);
