@@ -24,6 +24,12 @@ export interface LintOptions {
   summary?: boolean;
 }
 
+/** Values newer than the options themselves (sbatch 22.05 rejects them: recorded). */
+const VALUE_SINCE: Record<string, Record<string, string>> = {
+  'gres-flags': { 'allow-task-sharing': '23.11', 'multiple-tasks-per-sharing': '24.05', 'one-task-per-sharing': '24.05' },
+  exclusive: { topo: '24.11' },
+};
+
 /** Options that may be repeated without one overriding the other. */
 const CUMULATIVE = new Set(['verbose', 'quiet']);
 
@@ -214,6 +220,20 @@ function checkDirective(d: SbatchDirective, version: string | undefined, out: Sb
       message: `sbatch accepts "${d.name}" as an abbreviation of ${fullName}, but a new option may make it ambiguous; write it in full.`,
       fixes: [{ title: `Change to ${fullName}`, edits: [{ range: d.nameRange, newText: fullName }], preferred: true }],
     });
+  }
+  if (d.value !== undefined && version) {
+    const newer = VALUE_SINCE[opt.long];
+    for (const word of newer ? d.value.split(',') : []) {
+      const since = newer?.[word.toLowerCase()];
+      if (since && compareSlurmVersions(since, version) > 0) {
+        out.push({
+          range: d.valueRange ?? d.nameRange,
+          severity: 'error',
+          code: 'option-too-new',
+          message: `${fullName}=${word} needs Slurm ${since} or later; this cluster runs ${version}, whose sbatch rejects it.`,
+        });
+      }
+    }
   }
   if (d.value !== undefined && opt.arg !== 'none') {
     const p = validateOptionValue(opt, d.value);

@@ -109,6 +109,10 @@ test('options: removed, command-line only, abbreviated, too new for the cluster'
   assert.deepEqual(codes(lintSbatch(script('#SBATCH --nod=2'))), ['ambiguous-option']);
   assert.deepEqual(codes(lintSbatch(script('#SBATCH --tres-per-task=cpu=2'))), []);
   assert.deepEqual(codes(lintSbatch(script('#SBATCH --tres-per-task=cpu=2'), { cluster: sandbox })), ['option-too-new']);
+  // Newer values of old options (recorded: sbatch 22.05 rejects both).
+  assert.deepEqual(codes(lintSbatch(script('#SBATCH --exclusive=topo'), { cluster: sandbox })), ['option-too-new']);
+  assert.deepEqual(codes(lintSbatch(script('#SBATCH --gres-flags=allow-task-sharing'), { cluster: sandbox })), ['option-too-new']);
+  assert.deepEqual(codes(lintSbatch(script('#SBATCH --gres-flags=allow-task-sharing'))), []);
 });
 
 test('output directory check only for relative directories without patterns', () => {
