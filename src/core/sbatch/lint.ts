@@ -1,6 +1,6 @@
 /**
  * The sbatch linter: what sbatch would reject, what it silently ignores, and (with a cluster
- * snapshot) what the cluster can never run. Codes are documented in CODES.md.
+ * snapshot) what the cluster can never run. Codes are documented in README.md.
  */
 import type { ClusterSnapshot, NodeInfo, PartitionInfo } from '../cluster/snapshot';
 import { compareSlurmVersions, type SbatchOption } from './options';

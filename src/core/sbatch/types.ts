@@ -26,7 +26,7 @@ export interface SbatchFix {
 export interface SbatchDiagnostic {
   range: Range;
   severity: Severity;
-  /** Stable code, documented in src/core/sbatch/CODES.md. */
+  /** Stable code, documented in README.md ("SBATCH diagnostic codes"). */
   code: string;
   message: string;
   fixes?: SbatchFix[];

@@ -2,7 +2,7 @@
  * The script corpus: test/fixtures/sbatch/valid/*.sbatch must lint without errors and
  * invalid/*.sbatch each hold one mistake, named by a "# expect: CODE" header line. All are linted
  * with the recorded snapshot of the sandbox cluster, so cluster-aware mistakes count too.
- * Every code that appears must be documented in src/core/sbatch/CODES.md.
+ * Every code that appears must be documented in README.md.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ const dir = path.join(repo, 'test', 'fixtures', 'sbatch');
 const cluster = parseClusterSnapshot(fs.readFileSync(path.join(dir, 'sandbox-cluster.json'), 'utf8'));
 const files = (sub: string) => fs.readdirSync(path.join(dir, sub)).filter((f) => f.endsWith('.sbatch')).sort();
 const read = (sub: string, f: string) => fs.readFileSync(path.join(dir, sub, f), 'utf8');
-const codesDoc = fs.readFileSync(path.join(repo, 'src', 'core', 'sbatch', 'CODES.md'), 'utf8');
+const codesDoc = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
 const seenCodes = new Set<string>();
 
 test('the corpus is large enough', () => {
@@ -49,7 +49,7 @@ for (const f of files('invalid')) {
   });
 }
 
-test('every code seen is documented in CODES.md', () => {
+test('every code seen is documented in README.md', () => {
   const undocumented = [...seenCodes].filter((c) => !codesDoc.includes('`' + c + '`'));
   assert.deepEqual(undocumented, []);
 });
