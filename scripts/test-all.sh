@@ -65,7 +65,9 @@ if needs_sandbox; then
 fi
 
 wants integration && run_layer integration node --test --test-concurrency=1 out/test/integration/
-wants vscode && run_layer vscode npx vscode-test
+# The extension host runs with the sandbox's client home, whose ~/.ssh holds the `hpcw-sandbox`
+# alias and the sandbox's host key: the suites then also cover clusters reached over SSH.
+wants vscode && run_layer vscode env HOME="$HPCW_CLIENT_HOME" ./node_modules/.bin/vscode-test
 wants ui && run_layer ui node --test --test-concurrency=1 out/test/ui/
 
 echo
