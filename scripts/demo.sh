@@ -43,6 +43,11 @@ fi
 mkdir -p "$WS/.vscode"
 node scripts/demo-settings.mjs > "$WS/.vscode/settings.json"
 
+# A quiet first start: no welcome walkthrough in front of the sample workspace.
+mkdir -p "$DEMO/user-data/User"
+[ -f "$DEMO/user-data/User/settings.json" ] \
+  || echo '{ "workbench.startupEditor": "none", "workbench.tips.enabled": false }' > "$DEMO/user-data/User/settings.json"
+
 # The extension, installed as a symlink to this checkout.
 EXT=$DEMO/extensions
 VERSION=$(node -p "require('./package.json').version")
