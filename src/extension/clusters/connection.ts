@@ -8,9 +8,17 @@ import type { SFTPWrapper } from 'ssh2';
 import type { ClusterConfig } from '../../core/cluster/config';
 import type { ExecOptions, ExecResult } from '../../core/transport';
 import { LocalTransport } from '../../transport/local';
-import { resolveSshTarget, SshTransport, type SshState } from '../../transport';
+import { resolveSshTarget } from '../../transport/sshConfig';
+// Type-only: ssh2 is loaded with the first SSH connection, not at activation.
+import type { SshTransport, SshState } from '../../transport/sshTransport';
 import type { ClusterConnection } from '../services';
 import { createSshCallbacks } from './sshPrompts';
+
+/** ssh2 costs tens of milliseconds to load: it is required with the first SSH connection. */
+function loadSshTransport(): typeof import('../../transport/sshTransport') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../../transport/sshTransport') as typeof import('../../transport/sshTransport');
+}
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
@@ -46,6 +54,7 @@ export class ClusterConnectionImpl implements ClusterConnection {
   private transport(): Promise<SshTransport> {
     if (!this.ssh) {
       this.ssh = resolveSshTarget(this.config).then((target) => {
+        const { SshTransport } = loadSshTransport();
         const t = new SshTransport(target, createSshCallbacks(this.context, this.config.name));
         t.onStateChange(() => this.stateEmitter.fire());
         this.sshTransport = t;

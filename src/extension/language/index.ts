@@ -4,8 +4,8 @@
  * connected cluster's snapshot. All language logic lives in the server (src/server).
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+// Type-only: the client library is loaded when the first SBATCH document opens, not at activation.
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { ClusterSnapshot } from '../../core/cluster/snapshot';
 import type { LanguageService } from '../services';
 
@@ -33,31 +33,38 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
     });
   };
 
+  let starting = false;
   const start = (): void => {
-    if (client) return;
-    const serverModule = context.asAbsolutePath('dist/server.js');
-    const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc },
-      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
-    };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ language: 'sbatch' }],
-      initializationOptions: { shellcheck: shellcheckSetting(), clusterSnapshot: snapshot },
-      // Sends workspace/didChangeConfiguration with { hpcWorkbench: {...} } when settings change.
-      synchronize: { configurationSection: 'hpcWorkbench' },
-      outputChannelName: 'HPC Workbench: SBATCH',
-    };
-    sentSnapshot = snapshot;
-    client = new LanguageClient('hpcWorkbench.sbatch', 'HPC Workbench: SBATCH', serverOptions, clientOptions);
-    client.start().then(
-      () => {
-        running = true;
-        sendSnapshot();
+    if (starting) return;
+    starting = true;
+    // Loaded on first use (and within the same bundle): not at activation.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loadClient = async (): Promise<typeof import('vscode-languageclient/node')> => require('vscode-languageclient/node');
+    loadClient().then(
+      ({ LanguageClient, TransportKind }) => {
+        const serverModule = context.asAbsolutePath('dist/server.js');
+        const serverOptions: ServerOptions = {
+          run: { module: serverModule, transport: TransportKind.ipc },
+          debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+        };
+        const clientOptions: LanguageClientOptions = {
+          documentSelector: [{ language: 'sbatch' }],
+          initializationOptions: { shellcheck: shellcheckSetting(), clusterSnapshot: snapshot },
+          // Sends workspace/didChangeConfiguration with { hpcWorkbench: {...} } when settings change.
+          synchronize: { configurationSection: 'hpcWorkbench' },
+          outputChannelName: 'HPC Workbench: SBATCH',
+        };
+        sentSnapshot = snapshot;
+        const created = new LanguageClient('hpcWorkbench.sbatch', 'HPC Workbench: SBATCH', serverOptions, clientOptions);
+        client = created;
+        return created.start().then(() => {
+          running = true;
+          sendSnapshot();
+        });
       },
-      (err: unknown) => {
-        void vscode.window.showErrorMessage(`HPC Workbench: the SBATCH language server did not start (${String(err)}).`);
-      },
-    );
+    ).catch((err: unknown) => {
+      void vscode.window.showErrorMessage(`HPC Workbench: the SBATCH language server did not start (${String(err)}).`);
+    });
   };
 
   const startFor = (doc: vscode.TextDocument): void => {
