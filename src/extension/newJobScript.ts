@@ -4,7 +4,7 @@ const TEMPLATE = `#!/bin/bash
 #SBATCH --job-name=\${1:my-job}
 #SBATCH --partition=\${2:debug}
 #SBATCH --nodes=\${3:1}
-#SBATCH --ntasks=\${4:4}
+#SBATCH --ntasks=\${4:2}
 #SBATCH --time=\${5:00:10:00}
 #SBATCH --output=%x-%j.out
 

@@ -50,6 +50,16 @@ before(async () => {
     '#!/bin/bash\n#SBATCH --job-name=smoke\n#SBATCH --partition=debug\n#SBATCH --ntasks=2\n\nsrun hostname\n',
   );
 
+  // The sandbox cluster (test-all.sh exports SLURM_CONF before this layer), reached with local
+  // Slurm commands: the trees then show its partitions.
+  if (process.env.SLURM_CONF) {
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(
+      path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'hpcWorkbench.clusters': [{ name: 'sandbox', transport: 'local', slurmConf: process.env.SLURM_CONF }] }),
+    );
+  }
+
   [server, chromium] = await Promise.all([
     startCodeServer({ userDataDir: path.join(scratch, 'user-data'), extensionsDir }),
     launchChromium(),
@@ -110,4 +120,16 @@ test('the workbench opens an sbatch file, runs an HPC command and shows the HPC 
   step('views shown');
   const title = await sidebar.locator('.composite.title').innerText();
   assert.match(title, /HPC WORKBENCH/i);
+
+  if (process.env.SLURM_CONF) {
+    // The cluster row with its summary, expanded to its partitions, and the cluster in the jobs view.
+    const rows = sidebar.locator('.monaco-list-row');
+    await rows.filter({ hasText: /sandbox.*4 nodes/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+    await rows.filter({ hasText: /debug/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+    await rows.filter({ hasText: /compute/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+    await rows.filter({ hasText: /running.*pending/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+    step('trees show the sandbox cluster');
+  } else {
+    t.diagnostic('SLURM_CONF is not set: the trees are not checked (run through scripts/test-all.sh)');
+  }
 });
