@@ -9,22 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-interface RankLine {
-  rank?: number;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-interface RunSummary {
-  exitCode: number | null;
-  signal: string | null;
-  failedRank?: number;
-  failedRankExitCode?: number;
-  stopped: boolean;
-  leftovers: number;
-  error?: string;
-  lines: RankLine[];
-}
+// The commands' result type (a type-only import: nothing of the extension is loaded twice).
+import type { RunSummary } from '../../../src/extension/mpi/runTerminal';
 
 const EXTENSION_ID = 'hpc-workbench.hpc-workbench';
 
