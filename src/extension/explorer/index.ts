@@ -110,11 +110,13 @@ export function registerExplorer(context: vscode.ExtensionContext, language: Lan
   status.name = 'HPC Workbench jobs';
   status.command = 'hpcWorkbench.jobs.focus';
   context.subscriptions.push(status);
+  let statusShown = false;
   const updateStatus = (): void => {
     const name = service.activeCluster;
     const entry = name ? service.entry(name) : undefined;
     if (!entry) {
       status.hide();
+      statusShown = false;
       return;
     }
     const state = entry.monitor.state;
@@ -123,6 +125,7 @@ export function registerExplorer(context: vscode.ExtensionContext, language: Lan
     status.text = `$(server-process) ${name}: ${state ? `${running} running, ${pending} pending` : '…'}${failing ? ' $(warning)' : ''}`;
     status.tooltip = failing && entry.monitor.status.kind === 'error' ? `${name}: ${entry.monitor.status.message}` : `My jobs on ${name} — click to show the Jobs view`;
     status.show();
+    statusShown = true;
   };
 
   let pending: ReturnType<typeof setTimeout> | undefined;
@@ -305,7 +308,7 @@ export function registerExplorer(context: vscode.ExtensionContext, language: Lan
   // Internal, for tests: the rendered trees.
   reg('hpcWorkbench._treeSnapshot', () => {
     rerender();
-    return { clusters: clustersTree.dump(), jobs: jobsTree.dump() };
+    return { clusters: clustersTree.dump(), jobs: jobsTree.dump(), statusBar: statusShown ? status.text : undefined };
   });
 
   return service;

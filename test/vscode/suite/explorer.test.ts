@@ -21,8 +21,15 @@ interface TreeDump {
   children?: TreeDump[];
 }
 
-async function trees(): Promise<{ clusters: TreeDump[]; jobs: TreeDump[] }> {
-  return (await vscode.commands.executeCommand('hpcWorkbench._treeSnapshot')) as { clusters: TreeDump[]; jobs: TreeDump[] };
+interface Rendered {
+  clusters: TreeDump[];
+  jobs: TreeDump[];
+  /** The status bar item's text, undefined while it is hidden. */
+  statusBar?: string;
+}
+
+async function trees(): Promise<Rendered> {
+  return (await vscode.commands.executeCommand('hpcWorkbench._treeSnapshot')) as Rendered;
 }
 
 function findAll(items: TreeDump[] | undefined, pred: (t: TreeDump) => boolean, out: TreeDump[] = []): TreeDump[] {
@@ -93,6 +100,11 @@ suite('explorer', () => {
     assert.equal(item.cluster, 'sandbox-local');
     assert.equal(item.contextValue, 'job.pending');
     assert.match(item.label, /hpcw-vscode-test/);
+    // The status bar counts my jobs on the active cluster (the first configured: sandbox-local).
+    const { statusBar } = await trees();
+    const counts = /(\S+): (\d+) running, (\d+) pending/.exec(statusBar ?? '');
+    assert.ok(counts, `status bar: ${statusBar}`);
+    if (counts[1] === 'sandbox-local') assert.ok(Number(counts[3]) >= 1, `status bar: ${statusBar}`);
     assert.match(item.description, /BeginTime/);
     // Details: scontrol show job in a read-only document.
     assert.equal(await vscode.commands.executeCommand('hpcWorkbench.showJobDetails', { cluster: 'sandbox-local', jobId: id }), 1);
