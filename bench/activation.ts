@@ -18,19 +18,11 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const root = path.resolve(__dirname, '..', '..');
+// Type-only: the probe itself runs inside VS Code, in the extension host.
+import type { Measured, ProbeResult } from './activationProbe';
+
 const OURS = 'hpc-workbench.hpc-workbench';
 
-interface Measured {
-  id: string;
-  wasActive: boolean;
-  wallMs?: number;
-  activationMs?: number;
-  error?: string;
-}
-interface ProbeResult {
-  vscode: string;
-  results: Measured[];
-}
 
 function runProbe(workspace: string): Promise<ProbeResult> {
   const executable = process.env.HPCW_VSCODE_PATH ?? path.join(root, 'test', 'vscode-runner', 'code');

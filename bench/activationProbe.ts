@@ -13,7 +13,8 @@ const PEERS = [
   'vscode.npm',
 ];
 
-interface Measured {
+/** One extension's activation, as printed on the `HPCW_BENCH` line (read by bench/activation.ts). */
+export interface Measured {
   id: string;
   wasActive: boolean;
   wallMs?: number;
@@ -36,8 +37,15 @@ async function measure(id: string): Promise<Measured> {
   }
 }
 
+/** The JSON after `HPCW_BENCH ` on the probe's output line. */
+export interface ProbeResult {
+  vscode: string;
+  results: Measured[];
+}
+
 export async function run(): Promise<void> {
   const results: Measured[] = [await measure('hpc-workbench.hpc-workbench')];
   for (const id of PEERS) results.push(await measure(id));
-  console.log(`HPCW_BENCH ${JSON.stringify({ vscode: vscode.version, results })}`);
+  const result: ProbeResult = { vscode: vscode.version, results };
+  console.log(`HPCW_BENCH ${JSON.stringify(result)}`);
 }

@@ -11,15 +11,9 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
+// Type-only: what `hpcWorkbench._treeSnapshot` renders.
+import type { TreeDump } from '../../../src/extension/explorer';
 
-interface TreeDump {
-  label: string;
-  description: string;
-  contextValue: string;
-  cluster?: string;
-  jobId?: string;
-  children?: TreeDump[];
-}
 
 interface Rendered {
   clusters: TreeDump[];
