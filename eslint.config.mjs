@@ -11,9 +11,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/transport/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/cluster/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/transport/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core, server, CLI and transports must not import vscode.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core, cluster service, server, CLI and transports must not import vscode.' }] }],
     },
   },
 );

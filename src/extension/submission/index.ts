@@ -12,9 +12,9 @@ import type { SFTPWrapper } from 'ssh2';
 import type { ClusterConnection, ClusterService, FinishedJob, JobRef } from '../services';
 import { LocalFileTransfer, SftpFileTransfer, type FileTransfer } from '../../transport/fileTransfer';
 import { uploadFiles, type SyncProgress, type SyncSummary } from '../../transport/sftpSync';
-import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace } from './submitFlow';
-import { describeJobEnd, lineForError, type TestOnlyAnswer } from './sbatchAnswers';
-import { outputPathsOf, readJob } from './outputFollower';
+import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace } from '../../cluster/submit';
+import { describeJobEnd, lineForError, type TestOnlyAnswer } from '../../core/slurm/sbatchAnswers';
+import { outputPathsOf, readJob } from '../../cluster/outputFollower';
 import { JobOutputDocuments } from './jobOutputDocuments';
 import { OnSaveUploader } from './onSaveUpload';
 

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ClusterConnection, ClusterService } from '../services';
-import { OutputFollower } from './outputFollower';
+import { OutputFollower } from '../../cluster/outputFollower';
 import type { FileTransfer } from '../../transport/fileTransfer';
 
 export const JOB_OUTPUT_SCHEME = 'hpc-job-output';

@@ -13,8 +13,8 @@ import { loadSandbox } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../sync/sandboxSsh';
 import type { SshTransport } from '../../../src/transport/sshTransport';
 import { SftpFileTransfer } from '../../../src/transport/fileTransfer';
-import { syncAndSubmit, syncAndTest, type RemoteWorkspace } from '../../../src/extension/submission/submitFlow';
-import { OutputFollower, outputPathsOf, readJob } from '../../../src/extension/submission/outputFollower';
+import { syncAndSubmit, syncAndTest, type RemoteWorkspace } from '../../../src/cluster/submit';
+import { OutputFollower, outputPathsOf, readJob } from '../../../src/cluster/outputFollower';
 
 const fixture = path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'workspace');
 let ssh: SshTransport;

@@ -3,10 +3,10 @@
  * the integration tests call them directly. No vscode import.
  */
 import * as path from 'node:path';
-import type { CommandRunner } from '../../core/transport';
-import type { FileTransfer } from '../../transport/fileTransfer';
-import { syncTree, type SyncProgress, type SyncSummary } from '../../transport/sftpSync';
-import { parseParsableJobId, parseTestOnly, type TestOnlyAnswer } from './sbatchAnswers';
+import type { CommandRunner } from '../core/transport';
+import type { FileTransfer } from '../transport/fileTransfer';
+import { syncTree, type SyncProgress, type SyncSummary } from '../transport/sftpSync';
+import { parseParsableJobId, parseTestOnly, type TestOnlyAnswer } from '../core/slurm/sbatchAnswers';
 
 export interface RemoteWorkspace {
   runner: CommandRunner;

@@ -5,11 +5,11 @@
  * one final read). No vscode import: the editor adapter (jobOutputDocuments.ts) renders it.
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { CommandRunner } from '../../core/transport';
-import { parseScontrolJobs, type ScontrolJob } from '../../core/slurm/scontrol';
-import { jobOutputPaths } from '../../core/slurm/outputPaths';
-import { TransferError, type FileTransfer } from '../../transport/fileTransfer';
-import { isFinalState } from './sbatchAnswers';
+import type { CommandRunner } from '../core/transport';
+import { parseScontrolJobs, type ScontrolJob } from '../core/slurm/scontrol';
+import { jobOutputPaths } from '../core/slurm/outputPaths';
+import { TransferError, type FileTransfer } from '../transport/fileTransfer';
+import { isFinalState } from '../core/slurm/sbatchAnswers';
 
 /** The job as scontrol knows it; undefined once Slurm has forgotten it (MinJobAge). */
 export async function readJob(runner: CommandRunner, jobId: string): Promise<ScontrolJob | undefined> {

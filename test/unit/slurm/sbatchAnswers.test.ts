@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeJobEnd, isFinalState, lineForError, parseParsableJobId, parseTestOnly } from '../../../src/extension/submission/sbatchAnswers';
+import { describeJobEnd, isFinalState, lineForError, parseParsableJobId, parseTestOnly } from '../../../src/core/slurm/sbatchAnswers';
 
 test('sbatch --parsable: job id, with or without cluster', () => {
   assert.deepEqual(parseParsableJobId('123\n'), { jobId: '123' });
