@@ -31,8 +31,25 @@ export {
   type SshSecretStore,
   type SshTransportOptions,
   type SshErrorKind,
-} from './sshTransport';
-export { resolveSshTarget, resolveSshTargetFromText, listSshConfigHosts, expandTokens, expandHome, parseJumpSpec, type SshTarget, type ResolveOptions } from './sshConfig';
-export { parseKnownHosts, checkHostKey, appendKnownHost, readKnownHosts, sha256Fingerprint, knownHostName, type KnownHostEntry, type HostKeyCheck } from './knownHosts';
-export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffPolicy } from './sshBackoff';
+  resolveSshTarget,
+  resolveSshTargetFromText,
+  listSshConfigHosts,
+  expandTokens,
+  expandHome,
+  parseJumpSpec,
+  type SshTarget,
+  type ResolveOptions,
+  parseKnownHosts,
+  checkHostKey,
+  appendKnownHost,
+  readKnownHosts,
+  sha256Fingerprint,
+  knownHostName,
+  type KnownHostEntry,
+  type HostKeyCheck,
+  backoffDelay,
+  backoffCeiling,
+  DEFAULT_BACKOFF,
+  type BackoffPolicy,
+} from './ssh';
 export { LocalTransport } from './local';

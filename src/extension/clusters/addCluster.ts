@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ClusterConfig } from '../../core/cluster/config';
-import { listSshConfigHosts } from '../../transport/sshConfig';
+import { listSshConfigHosts } from '../../transport/ssh/sshConfig';
 
 export interface AddClusterOptions {
   /** Skip the prompts (tests, automation). */

@@ -1,6 +1,6 @@
 /** An SshTransport to the sandbox's sshd, as the sync and submission integration tests use it. */
 import { execFileSync } from 'node:child_process';
-import { SshTransport } from '../../../src/transport/sshTransport';
+import { SshTransport } from '../../../src/transport/ssh';
 import type { SandboxInfo } from '../../support/sandbox';
 
 export function sandboxTransport(info: SandboxInfo): SshTransport {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from './sandboxSsh';
-import type { SshTransport } from '../../../src/transport/sshTransport';
+import type { SshTransport } from '../../../src/transport/ssh';
 import { LocalFileTransfer, SftpFileTransfer, TransferError } from '../../../src/transport/fileTransfer';
 import { syncTree, uploadFiles, type SyncProgress } from '../../../src/transport/sftpSync';
 

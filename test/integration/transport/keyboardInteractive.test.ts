@@ -10,8 +10,8 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SshTransport, type SshCallbacks, type SshPrompt } from '../../../src/transport/sshTransport';
-import type { SshTarget } from '../../../src/transport/sshConfig';
+import { SshTransport, type SshCallbacks, type SshPrompt } from '../../../src/transport/ssh';
+import type { SshTarget } from '../../../src/transport/ssh/sshConfig';
 
 const USER = 'hpcwkbd';
 const PASSWORD = 'Kbd pass; $(not run) 1';

@@ -11,7 +11,7 @@ import type { default as SSHConfig } from 'ssh-config' with { 'resolution-mode':
 // ssh-config ships CommonJS for require(); its type declarations are written for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parse: parseSshConfig } = require('ssh-config') as { parse(text: string): SSHConfig };
-import type { ClusterConfig } from '../core/cluster/config';
+import type { ClusterConfig } from '../../core/cluster/config';
 
 export interface SshTarget {
   /** What the user wrote (alias or host name); used in messages. */
