@@ -16,6 +16,7 @@ import { SyncFilter, isTempUploadName, type SyncFilterOptions } from '../core/sy
 import { emptyManifest, joinRemote, normaliseRelative, toSeconds, type Manifest, type ManifestFile } from '../core/sync/manifest';
 import { ancestorsOf, planSync, type SyncPlan } from '../core/sync/plan';
 import { scanLocalTree } from '../core/sync/localScan';
+import { CancelledError, throwIfCancelled } from '../core/errors';
 import { TransferError, sha256OfFile, type FileTransfer } from './fileTransfer';
 
 export interface SyncProgress {
@@ -65,7 +66,7 @@ export interface RemoteListing {
 export async function listRemoteTree(transfer: FileTransfer, remoteRoot: string, local: Manifest, signal?: AbortSignal): Promise<RemoteListing> {
   const listing: RemoteListing = { manifest: emptyManifest(), temporaries: [], conflicts: [] };
   async function walk(relativeDir: string): Promise<void> {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const entries = await transfer.readdir(joinRemote(remoteRoot, relativeDir));
     if (!entries) return;
     const subdirs: string[] = [];
@@ -95,7 +96,7 @@ async function runPool<T>(items: readonly T[], limit: number, signal: AbortSigna
   async function worker(): Promise<void> {
     while (failure === undefined && next < items.length) {
       if (signal?.aborted) {
-        failure ??= new TransferError('Cancelled.', 'aborted');
+        failure ??= new CancelledError();
         return;
       }
       const item = items[next++];
@@ -110,7 +111,10 @@ async function runPool<T>(items: readonly T[], limit: number, signal: AbortSigna
   if (failure !== undefined) throw failure;
 }
 
-/** Synchronises `localRoot` to `remoteRoot`. Throws a TransferError with a clear message on failure. */
+/**
+ * Synchronises `localRoot` to `remoteRoot`. Throws a TransferError with a clear message on failure,
+ * a CancelledError when `signal` fires (no file is left half-written).
+ */
 export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSummary; plan: SyncPlan }> {
   const started = Date.now();
   const { transfer, remoteRoot, localRoot, signal } = options;
@@ -211,7 +215,7 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
     summary.modeChanges++;
   });
   for (const removal of plan.deletes) {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const target = joinRemote(remoteRoot, removal.path);
     if (removal.isDirectory) await transfer.rmdir(target);
     else await transfer.unlink(target);

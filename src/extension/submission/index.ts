@@ -14,6 +14,7 @@ import { LocalFileTransfer, SftpFileTransfer, type FileTransfer } from '../../tr
 import { uploadFiles, type SyncProgress, type SyncSummary } from '../../transport/sftpSync';
 import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace } from '../../cluster/submit';
 import { describeJobEnd, lineForError, type TestOnlyAnswer } from '../../core/slurm/sbatchAnswers';
+import { isCancelled } from '../../core/errors';
 import { outputPathsOf, readJob } from '../../cluster/outputFollower';
 import { JobOutputDocuments } from './jobOutputDocuments';
 import { OnSaveUploader } from './onSaveUpload';
@@ -168,11 +169,6 @@ class Submission implements vscode.Disposable {
     return (active && vscode.workspace.getWorkspaceFolder(active)) ?? folders[0];
   }
 
-  private static isCancel(error: unknown): boolean {
-    const e = error as { name?: string; code?: string };
-    return e?.name === 'AbortError' || e?.code === 'aborted';
-  }
-
   // --- commands -------------------------------------------------------------------------
 
   async syncCommand(args?: SyncArgs | vscode.Uri): Promise<SyncSummary | undefined> {
@@ -191,7 +187,7 @@ class Submission implements vscode.Disposable {
       void vscode.window.showInformationMessage(describeSync(summary, cluster));
       return summary;
     } catch (error) {
-      if (Submission.isCancel(error)) void vscode.window.showWarningMessage('Sync cancelled. Files already uploaded stay; none is left half-written.');
+      if (isCancelled(error)) void vscode.window.showWarningMessage('Sync cancelled. Files already uploaded stay; none is left half-written.');
       else void vscode.window.showErrorMessage(`Sync to ${cluster} failed: ${(error as Error).message}`);
       if (args && !(args instanceof vscode.Uri)) throw error;
       return undefined;
@@ -247,7 +243,7 @@ class Submission implements vscode.Disposable {
         .then((choice) => (choice === 'Show Output' ? this.showOutputCommand(ref) : undefined));
       return ref;
     } catch (error) {
-      if (Submission.isCancel(error)) void vscode.window.showWarningMessage('Submission cancelled.');
+      if (isCancelled(error)) void vscode.window.showWarningMessage('Submission cancelled.');
       else void vscode.window.showErrorMessage(`Submitting to ${cluster} failed: ${(error as Error).message}`);
       if (args && !(args instanceof vscode.Uri)) throw error;
       return undefined;
@@ -286,7 +282,7 @@ class Submission implements vscode.Disposable {
       }
       return answer;
     } catch (error) {
-      if (!Submission.isCancel(error)) void vscode.window.showErrorMessage(`Validation on ${cluster} failed: ${(error as Error).message}`);
+      if (!isCancelled(error)) void vscode.window.showErrorMessage(`Validation on ${cluster} failed: ${(error as Error).message}`);
       if (args && !(args instanceof vscode.Uri)) throw error;
       return undefined;
     }

@@ -1,4 +1,5 @@
 /** Waiting that an AbortSignal can end early. */
+import { CancelledError } from '../../core/errors';
 
 /** Resolves after `ms`, or as soon as `signal` fires (it never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -14,12 +15,12 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** `promise`, or a rejection as soon as `signal` fires (the promise itself goes on). */
+/** `promise`, or a CancelledError as soon as `signal` fires (the promise itself goes on). */
 export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  if (signal.aborted) return Promise.reject(new CancelledError());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted'));
+    const onAbort = () => reject(new CancelledError());
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (v) => {

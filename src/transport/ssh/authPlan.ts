@@ -1,8 +1,10 @@
 /**
  * The authentication plan, in OpenSSH's order: the agent, the identity files, keyboard-interactive
  * (three rounds), password (three tries), each only if the server accepts it. The user is asked
- * through the callbacks, with the handshake clock stopped; a cancelled prompt ends the plan.
+ * through the callbacks, with the handshake clock stopped; a cancelled prompt ends the plan (the
+ * handshake then fails with a CancelledError).
  */
+import { CancelledError } from '../../core/errors';
 import { describeTarget, SshError } from './errors';
 import type { HandshakeContext } from './handshakeContext';
 import { loadKey } from './keys';
@@ -52,7 +54,7 @@ export class AuthPlan {
     this.next().then(
       (next) => callback(next),
       (error: unknown) => {
-        this.context.refuse(error instanceof SshError ? error : new SshError(String((error as Error)?.message ?? error), 'key'));
+        this.context.refuse(error instanceof SshError || error instanceof CancelledError ? error : new SshError(String((error as Error)?.message ?? error), 'key'));
         callback(false);
       },
     );
@@ -139,7 +141,7 @@ export class AuthPlan {
     return this.context.askUser(() => this.callbacks.prompt(prompt)).catch(() => undefined);
   }
 
-  private cancelled(): SshError {
-    return new SshError(`Authentication cancelled for ${this.label}.`, 'cancelled');
+  private cancelled(): CancelledError {
+    return new CancelledError(`Authentication cancelled for ${this.label}.`);
   }
 }

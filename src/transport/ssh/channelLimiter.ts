@@ -3,13 +3,15 @@
  * MaxSessions is 10); later commands wait in a queue, in order, until one is released or their
  * signal fires.
  */
+import { CancelledError } from '../../core/errors';
+
 export class ChannelLimiter {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly max: number) {}
 
-  /** Waits for a free channel; rejects when `signal` fires first. */
+  /** Waits for a free channel; rejects with a CancelledError when `signal` fires first. */
   async acquire(signal: AbortSignal): Promise<void> {
     if (this.running < this.max) {
       this.running++;
@@ -23,7 +25,7 @@ export class ChannelLimiter {
       const onAbort = () => {
         const i = this.waiting.indexOf(grant);
         if (i >= 0) this.waiting.splice(i, 1);
-        reject(new Error('aborted'));
+        reject(new CancelledError('Cancelled while waiting for a free channel.'));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiting.push(grant);

@@ -3,13 +3,14 @@
  */
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { ExecResult } from '../../core/transport';
+import { CancelledError } from '../../core/errors';
 import { SshError } from './errors';
 import type { Live } from './live';
 
 /**
  * Runs `command` on a new channel of `live`: resolves with its output and exit status; rejects
- * when the connection goes, the server refuses the channel (`opening` set), or `signal` fires
- * (the command is killed).
+ * when the connection goes, the server refuses the channel (`opening` set), or with a
+ * CancelledError when `signal` fires (the command is killed).
  */
 export function runChannel(live: Live, alias: string, command: string, stdin: string | undefined, signal: AbortSignal): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
@@ -37,7 +38,7 @@ export function runChannel(live: Live, alias: string, command: string, stdin: st
         }
         channel.close();
       }
-      finish(new Error('aborted'));
+      finish(new CancelledError());
     };
     live.inflight.add(onLost);
     signal.addEventListener('abort', onAbort, { once: true });

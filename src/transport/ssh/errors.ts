@@ -1,10 +1,20 @@
 /**
  * Errors of the SSH transport, with messages meant for users, and the mapping of socket and ssh2
- * errors to them.
+ * errors to them. A cancellation (an aborted command, a prompt the user dismissed, an unknown host
+ * key not trusted) is not an SshError but core's `CancelledError`.
  */
+import { CancelledError } from '../../core/errors';
 import type { SshTarget } from './sshConfig';
 
-export type SshErrorKind = 'network' | 'timeout' | 'lost' | 'auth' | 'cancelled' | 'hostkey' | 'key' | 'closed' | 'channel';
+export type SshErrorKind = 'network' | 'timeout' | 'lost' | 'auth' | 'hostkey' | 'key' | 'closed' | 'channel';
+
+/** Why a connection attempt ended: an SshError, or the user's cancel. */
+export type ConnectFailure = SshError | CancelledError;
+
+/** True for failures that may go away by themselves (network), false for those needing the user. */
+export function isRetryable(failure: ConnectFailure): boolean {
+  return failure instanceof SshError && failure.retryable;
+}
 
 /** An error of the SSH transport with a message meant for users. */
 export class SshError extends Error {
@@ -30,9 +40,9 @@ export function describeTarget(target: SshTarget): string {
   return `${target.user}@${target.alias}`;
 }
 
-/** Maps socket and ssh2 errors to messages a user can act on. */
-export function mapConnectError(error: unknown, target: SshTarget): SshError {
-  if (error instanceof SshError) return error;
+/** Maps socket and ssh2 errors to messages a user can act on; SshErrors and cancellations pass. */
+export function mapConnectError(error: unknown, target: SshTarget): ConnectFailure {
+  if (error instanceof SshError || error instanceof CancelledError) return error;
   const e = error as NodeJS.ErrnoException & { level?: string };
   const where = target.port === 22 ? target.host : `${target.host} port ${target.port}`;
   const name = target.alias === target.host ? where : `${target.alias} (${where})`;

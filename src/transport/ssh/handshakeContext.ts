@@ -3,22 +3,22 @@
  * client's events): the outcome (settled once), the reason recorded for a refusal, and the
  * handshake clock, which stops while the user is being asked something.
  */
-import type { SshError } from './errors';
+import type { ConnectFailure } from './errors';
 
 /** What the host-key check and the authentication plan may do to the handshake they run in. */
 export interface HandshakeContext {
   /** Runs a user callback without the handshake clock ticking. */
   askUser<T>(ask: () => Promise<T>): Promise<T>;
   /** Records why the handshake must fail; ssh2 reports the failure later, with this reason. */
-  refuse(error: SshError): void;
+  refuse(error: ConnectFailure): void;
   /** The reason recorded by `refuse`, if any. */
-  readonly refusal: SshError | undefined;
+  readonly refusal: ConnectFailure | undefined;
 }
 
 export class HandshakeControl<T> implements HandshakeContext {
   private settled = false;
   private timer: NodeJS.Timeout | undefined;
-  refusal: SshError | undefined;
+  refusal: ConnectFailure | undefined;
 
   /**
    * @param timeoutMs time allowed without an answer, user prompts not counted
@@ -26,7 +26,7 @@ export class HandshakeControl<T> implements HandshakeContext {
    */
   constructor(
     private readonly resolve: (value: T) => void,
-    private readonly reject: (error: SshError) => void,
+    private readonly reject: (error: ConnectFailure) => void,
     private readonly timeoutMs: number,
     private readonly onTimeout: () => void,
   ) {}
@@ -54,11 +54,11 @@ export class HandshakeControl<T> implements HandshakeContext {
     }
   }
 
-  refuse(error: SshError): void {
+  refuse(error: ConnectFailure): void {
     this.refusal = error;
   }
 
-  fail(error: SshError): void {
+  fail(error: ConnectFailure): void {
     if (this.settled) return;
     this.settled = true;
     this.stopClock();

@@ -2,9 +2,10 @@
  * Host-key verification, as OpenSSH does it before any authentication is sent: a key known for
  * the host passes; a revoked or changed one is refused whatever the settings say; an unknown one
  * follows StrictHostKeyChecking: `yes` refuses, `accept-new` records it, `ask` (the default) asks
- * the user, and records it when trusted.
+ * the user, and records it when trusted (not trusted: a CancelledError).
  */
-import { SshError } from './errors';
+import { CancelledError } from '../../core/errors';
+import { SshError, type ConnectFailure } from './errors';
 import type { HandshakeContext } from './handshakeContext';
 import { appendKnownHost, checkHostKey, keyTypeOfBlob, knownKeyTypes, readKnownHosts, sha256Fingerprint, type KnownHostEntry } from './knownHosts';
 import type { SshTarget } from './sshConfig';
@@ -50,7 +51,7 @@ export interface HostKeyVerification {
 }
 
 /** Checks the server's key; returns undefined when it may be trusted, else the reason to refuse. */
-export async function verifyHostKey({ target, known, key, callbacks, context }: HostKeyVerification): Promise<SshError | undefined> {
+export async function verifyHostKey({ target, known, key, callbacks, context }: HostKeyVerification): Promise<ConnectFailure | undefined> {
   const { keyHost } = known;
   let keyType: string;
   try {
@@ -89,7 +90,7 @@ export async function verifyHostKey({ target, known, key, callbacks, context }: 
       accepted = false;
     }
   }
-  if (!accepted) return new SshError(`Host key of ${target.alias} (${keyType} ${fingerprint}) was not accepted; not connected.`, 'cancelled');
+  if (!accepted) return new CancelledError(`Host key of ${target.alias} (${keyType} ${fingerprint}) was not accepted; not connected.`);
   try {
     await appendKnownHost(knownHostsFile, keyHost, target.port, key, target.hashKnownHosts);
   } catch (error) {

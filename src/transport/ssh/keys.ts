@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { utils } from 'ssh2';
-import { SshError } from './errors';
+import { CancelledError } from '../../core/errors';
 import type { SshCallbacks } from './types';
 
 /** A key file loaded for publickey authentication. */
@@ -21,7 +21,7 @@ export const passphraseSecretKey = (keyPath: string): string => `ssh-passphrase:
 /**
  * Reads a private key; for an encrypted one, finds the passphrase in the secret store or asks
  * for it (three tries). Returns undefined when the key is missing or unusable (the reason goes to
- * `notes`, for the final "Permission denied" message), throws when the user cancels.
+ * `notes`, for the final "Permission denied" message), throws a CancelledError when the user cancels.
  */
 export async function loadKey(
   path: string,
@@ -47,7 +47,7 @@ export async function loadKey(
   }
   for (let attempt = 0; attempt < 3; attempt++) {
     const answer = await askUser(() => callbacks.askPassphrase(path, attempt > 0)).catch(() => undefined);
-    if (answer === undefined) throw new SshError(`Authentication cancelled (passphrase for ${path}).`, 'cancelled');
+    if (answer === undefined) throw new CancelledError(`Authentication cancelled (passphrase for ${path}).`);
     if (opens(answer.passphrase)) {
       if (answer.remember && secrets) await secrets.store(secretKey, answer.passphrase).catch(() => undefined);
       return { path, data, passphrase: answer.passphrase };

@@ -12,7 +12,8 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../../core/transpor
 import { commandSignal, raceSignal, sleep } from './abortable';
 import { ChannelLimiter } from './channelLimiter';
 import { runChannel, sftpSession } from './channels';
-import { mapConnectError, SshError } from './errors';
+import { CancelledError, throwIfCancelled } from '../../core/errors';
+import { isRetryable, mapConnectError, SshError, type ConnectFailure } from './errors';
 import { handshake } from './handshake';
 import { closeLive, watchLive, type Live } from './live';
 import { openRoute, type Handshake } from './route';
@@ -29,7 +30,7 @@ export class SshTransport implements CommandRunner {
   private failures = 0;
   private nextAttemptAt = 0;
   private everConnected = false;
-  private lastFailure: SshError | undefined;
+  private lastFailure: ConnectFailure | undefined;
   private disposed = false;
   /** Incremented by disconnect(): an attempt started before it does not install its connection. */
   private generation = 0;
@@ -99,9 +100,9 @@ export class SshTransport implements CommandRunner {
     if (!this.connecting) {
       const failure = this.lastFailure;
       let waitMs = Math.max(0, this.nextAttemptAt - Date.now());
-      if (!failure || !failure.retryable || caller === 'immediate') waitMs = 0;
+      if (!failure || !isRetryable(failure) || caller === 'immediate') waitMs = 0;
       if (caller === 'command' && failure) {
-        if (!failure.retryable) throw failure;
+        if (!(failure instanceof SshError && failure.retryable)) throw failure;
         if (waitMs > SshTransport.MAX_COMMAND_WAIT_MS) {
           throw new SshError(`${failure.message} Retrying in ${Math.ceil(waitMs / 1000)} s.`, failure.kind);
         }
@@ -146,7 +147,7 @@ export class SshTransport implements CommandRunner {
       this.failures++;
       this.nextAttemptAt = Date.now() + backoffDelay(this.failures, this.options.backoff);
       this.lastFailure = mapped;
-      if (!this.disposed) this.setState(mapped.retryable && this.everConnected ? 'reconnecting' : 'failed', mapped.message);
+      if (!this.disposed) this.setState(isRetryable(mapped) && this.everConnected ? 'reconnecting' : 'failed', mapped.message);
       throw mapped;
     }
   }
@@ -173,12 +174,17 @@ export class SshTransport implements CommandRunner {
     });
   }
 
-  /** Runs a command (built from argv with shellCommand) on a channel of the shared connection. */
+  /**
+   * Runs a command (built from argv with shellCommand) on a channel of the shared connection.
+   * Rejects with a CancelledError when `options.signal` fires, an SshError on timeout or failure.
+   */
   async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const command = shellCommand(argv, { cwd: options.cwd, env: options.env });
     const run = commandSignal(options.signal, options.timeoutMs);
     const name = argv[0];
     try {
+      // An already aborted signal never fires again: do not start the command at all.
+      throwIfCancelled(run.signal);
       await this.channels.acquire(run.signal);
       try {
         return await this.runWithRetries(command, options.stdin, run.signal);
@@ -188,9 +194,7 @@ export class SshTransport implements CommandRunner {
     } catch (error) {
       if (!run.signal.aborted) throw error;
       if (run.timedOut()) throw new SshError(`Command timed out after ${options.timeoutMs} ms on ${this.target.alias}: ${name}`, 'timeout');
-      const abort = new Error(`Command aborted: ${name}`);
-      abort.name = 'AbortError';
-      throw abort;
+      throw new CancelledError(`Command aborted: ${name}`);
     } finally {
       run.dispose();
     }
