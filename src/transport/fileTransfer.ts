@@ -10,16 +10,17 @@
  *   already runs on the login node).
  *
  * Uploads are atomic: the bytes go to a temporary name in the target folder
- * (`.<name>.hpcw-tmp-<random>`), the mode and mtime are set on it, and only then is it renamed
+ * (`.<name>.hpcw-tmp-<random>`, core/sync/tempName.ts), the mode and mtime are set on it, and only then is it renamed
  * over the final path (posix-rename@openssh.com over SFTP, which replaces an existing file in one
  * step). A job never sees a half-written file; a cut connection leaves at most a temporary file,
  * which the next sync removes. A fired AbortSignal rejects with core's CancelledError.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SFTPWrapper, Stats, InputAttributes } from 'ssh2';
 import { asCancelledError, isCancelled, throwIfCancelled } from '../core/errors';
+import { tempNameFor } from '../core/sync/tempName';
 import type { CommandRunner } from '../core/transport';
 
 export interface RemoteEntry {
@@ -83,11 +84,11 @@ export class TransferError extends Error {
   }
 }
 
-export function temporaryNameFor(remotePath: string): string {
-  const dir = path.posix.dirname(remotePath);
-  const base = path.posix.basename(remotePath);
-  const temp = `.${base}.hpcw-tmp-${randomBytes(6).toString('hex')}`;
-  return dir === '.' && !remotePath.startsWith('./') ? temp : `${dir}/${temp}`;
+/** Where to write `finalPath` before renaming it there: a temporary name (core/sync/tempName) in the same folder. */
+export function temporaryNameFor(finalPath: string): string {
+  const dir = path.posix.dirname(finalPath);
+  const temp = tempNameFor(path.posix.basename(finalPath));
+  return dir === '.' && !finalPath.startsWith('./') ? temp : `${dir}/${temp}`;
 }
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
@@ -357,7 +358,7 @@ export class SftpFileTransfer implements FileTransfer {
 
   async download(remotePath: string, localPath: string, signal?: AbortSignal): Promise<void> {
     throwIfCancelled(signal);
-    const temp = path.join(path.dirname(localPath), `.${path.basename(localPath)}.hpcw-tmp-${randomBytes(6).toString('hex')}`);
+    const temp = temporaryNameFor(localPath);
     await fs.mkdir(path.dirname(localPath), { recursive: true });
     try {
       await this.call<void>('download', remotePath, (cb) => this.sftp.fastGet(SftpFileTransfer.local(remotePath), temp, {}, cb));
@@ -513,7 +514,7 @@ export class LocalFileTransfer implements FileTransfer {
   async download(remotePath: string, localPath: string, signal?: AbortSignal): Promise<void> {
     throwIfCancelled(signal);
     await fs.mkdir(path.dirname(localPath), { recursive: true });
-    const temp = path.join(path.dirname(localPath), `.${path.basename(localPath)}.hpcw-tmp-${randomBytes(6).toString('hex')}`);
+    const temp = temporaryNameFor(localPath);
     try {
       await fs.copyFile(LocalFileTransfer.resolve(remotePath), temp);
       await fs.rename(temp, localPath);

@@ -12,7 +12,8 @@
  */
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { SyncFilter, isTempUploadName, type SyncFilterOptions } from '../core/sync/exclusion';
+import { SyncFilter, type SyncFilterOptions } from '../core/sync/exclusion';
+import { isTempName } from '../core/sync/tempName';
 import { emptyManifest, joinRemote, normaliseRelative, toSeconds, type Manifest, type ManifestFile } from '../core/sync/manifest';
 import { ancestorsOf, planSync, type SyncPlan } from '../core/sync/plan';
 import { scanLocalTree } from '../core/sync/localScan';
@@ -72,7 +73,7 @@ export async function listRemoteTree(transfer: FileTransfer, remoteRoot: string,
     const subdirs: string[] = [];
     for (const entry of entries) {
       const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-      if (entry.isFile && isTempUploadName(entry.name)) {
+      if (entry.isFile && isTempName(entry.name)) {
         listing.temporaries.push(relative);
       } else if (entry.isDirectory) {
         listing.manifest.dirs.add(relative);
