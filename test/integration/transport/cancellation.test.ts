@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
-import { ensureAuthorizedKey } from '../sync/sandboxSsh';
+import { ensureAuthorizedKey, sandboxTarget } from '../sync/sandboxSsh';
 import { CancelledError, isCancelled } from '../../../src/core/errors';
 import { SshError, SshTransport, type SshCallbacks, type SshTransportOptions } from '../../../src/transport/ssh';
 import type { SshTarget } from '../../../src/transport/ssh/sshConfig';
@@ -55,16 +55,7 @@ before(async () => {
   info = loadSandbox();
   ensureAuthorizedKey(info);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'hpcw-ssh-cancel-'));
-  target = {
-    alias: info.sshAlias,
-    host: info.sshHost,
-    port: info.sshPort,
-    user: info.sshUser,
-    identityFiles: [info.sshKey],
-    identitiesOnly: true,
-    knownHostsFiles: [info.knownHosts],
-    hashKnownHosts: false,
-  };
+  target = sandboxTarget(info);
 });
 
 after(async () => {
