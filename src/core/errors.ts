@@ -1,11 +1,12 @@
 /**
  * Errors every layer shares. Pure: no vscode, no Node I/O.
  *
- * Cancellation has one form: every transport (SSH commands and prompts, SFTP and local file
- * transfers, sync, local processes) rejects with a `CancelledError` when its AbortSignal fires or
- * the user dismisses a prompt, and callers test for it with `isCancelled`. Its `name` is
- * 'AbortError', as for Node's and the web platform's own aborts, so `isCancelled` also
- * recognises those (e.g. `signal.throwIfAborted()`'s DOMException) where one slips through.
+ * A cancelled operation (an AbortSignal fired, the user dismissed a prompt) is a
+ * `CancelledError`, whichever transport or step noticed it: SSH commands and prompts, SFTP and
+ * local file transfers, the sync, local processes. Callers test for it with `isCancelled`.
+ * Its `name` is 'AbortError', as for Node's and the web platform's own aborts (and as callers
+ * of the SSH transport already checked), so `isCancelled` also recognises those where one slips
+ * through (e.g. `signal.throwIfAborted()`'s DOMException).
  */
 export class CancelledError extends Error {
   /** Node's code for an aborted operation. */
