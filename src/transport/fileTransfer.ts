@@ -10,10 +10,11 @@
  *   already runs on the login node).
  *
  * Uploads are atomic: the bytes go to a temporary name in the target folder
- * (`.<name>.hpcw-tmp-<random>`, core/sync/tempName.ts), the mode and mtime are set on it, and only then is it renamed
- * over the final path (posix-rename@openssh.com over SFTP, which replaces an existing file in one
- * step). A job never sees a half-written file; a cut connection leaves at most a temporary file,
- * which the next sync removes. A fired AbortSignal rejects with core's CancelledError.
+ * (`.<name>.hpcw-tmp-<random>`, core/sync/tempName.ts), the mode and mtime are set on it, and
+ * only then is it renamed over the final path (posix-rename@openssh.com over SFTP, which replaces
+ * an existing file in one step). A job never sees a half-written file; a cut connection leaves at
+ * most a temporary file, which the next sync removes. A fired AbortSignal rejects with core's
+ * CancelledError.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
