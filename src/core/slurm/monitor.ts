@@ -8,7 +8,7 @@
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
 import { buildClusterState, ClusterQueryError, refreshSteps, type ClusterState } from './clusterState';
-import { parseSacct, sacctArgv } from './sacct';
+import { FINAL_STATES, parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
 import type { SqueueJob } from './squeue';
 
@@ -38,8 +38,6 @@ export interface ClusterMonitorOptions {
 }
 
 type Listener<T> = (value: T) => void;
-
-const FINAL_STATES = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|SPECIAL_EXIT|REVOKED)$/;
 
 export class ClusterMonitor {
   private current: MonitorStatus = { kind: 'idle' };
