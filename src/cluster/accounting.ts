@@ -134,7 +134,9 @@ export async function fetchLiveUse(runner: CommandRunner, jobIds: readonly strin
   const res = await runner.exec(sstatArgv(ids), { timeoutMs: options.timeoutMs ?? TIMEOUT_MS });
   const steps = parseSstat(res.stdout);
   const out: LiveUse = { byJob: liveUseByJob(steps) };
-  if (steps.length === 0) {
+  if (steps.length === 0 && res.stdout.trim() !== '') {
+    out.note = 'Live use (sstat) needs job accounting on the nodes: this cluster gathers none (JobAcctGatherType=jobacct_gather/none).';
+  } else if (steps.length === 0) {
     const err = res.stderr
       .split('\n')
       .map((l) => l.replace(/^sstat: error: /, '').trim())

@@ -4,7 +4,8 @@
  *
  * Recorded on 22.05: a job without running steps prints `sstat: error: No steps running for job
  * N` on stderr and the others still print; another user's job prints "Invalid user id" and sstat
- * exits 0 — both simply leave the job out of the result.
+ * exits 0 — both simply leave the job out of the result. Without jobacct_gather a running step
+ * prints NTasks 0 and garbage: left out too.
  */
 import { isUnset, parseCpuTimeSeconds, parseMemoryMiB } from './units';
 
@@ -36,7 +37,9 @@ export function parseSstat(text: string): LiveStep[] {
     if (f.length < SSTAT_FIELDS.length) continue;
     const [id, ntasks, aveCpu, maxRss, aveRss, node] = f;
     const dot = id.indexOf('.');
-    if (dot <= 0) continue;
+    // NTasks 0 and a wrapped AveCPU (`213503982334-14:25:51`): no sample, the nodes gather no job
+    // accounting (jobacct_gather/none; recorded in sstat-no-jobacct-sandbox.txt).
+    if (dot <= 0 || ntasks === '0') continue;
     const step: LiveStep = {
       jobId: id.slice(0, dot),
       stepId: id.slice(dot + 1),

@@ -238,6 +238,7 @@ test('sstat (recorded): steps of running jobs; other users\' and ended jobs are 
       ['19', '0', 2, 0, 1],
     ],
   );
+  assert.deepEqual(parseSstat(fixture('slurm/sstat-no-jobacct-sandbox.txt')), [], 'no jobacct_gather: 0 tasks, garbage AveCPU');
   const byJob = liveUseByJob(steps);
   assert.deepEqual([...byJob.keys()], ['17', '19']);
   assert.equal(byJob.get('19')?.length, 2);
