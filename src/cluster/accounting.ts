@@ -208,3 +208,65 @@ export async function resubmitFailedTasks(runner: CommandRunner, arrayJobId: str
   }
   return { source: r.source, failedIndices: group.failedIndices, arraySpec, argv, jobId: parsed.jobId };
 }
+
+/**
+ * The history of one cluster, kept between events: fetched when asked (on start, when a job of
+ * mine ends, on demand — never per refresh). Callers arriving while a fetch runs share one more
+ * fetch after it, so a burst of job endings costs at most two sacct round trips.
+ */
+export class HistoryTracker {
+  private current: History | undefined;
+  private inFlight: Promise<History> | undefined;
+  private queued: Promise<History> | undefined;
+  private readonly listeners = new Set<(history: History) => void>();
+  /** sacct round trips made (for bench/accounting.ts). */
+  fetches = 0;
+
+  constructor(
+    private readonly runner: () => Promise<CommandRunner>,
+    private readonly options: { days: () => number; allUsers?: () => boolean; timeoutMs?: number },
+  ) {}
+
+  get history(): History | undefined {
+    return this.current;
+  }
+
+  onDidChange(listener: (history: History) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Shows a history saved earlier (e.g. before a window reload) until the first fetch. */
+  restore(saved: History): void {
+    if (this.current || !saved || !Array.isArray(saved.jobs)) return;
+    this.current = saved;
+    for (const l of this.listeners) l(saved);
+  }
+
+  refresh(): Promise<History> {
+    if (!this.inFlight) return this.start();
+    if (!this.queued) {
+      this.queued = this.inFlight
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.start();
+        });
+    }
+    return this.queued;
+  }
+
+  private start(): Promise<History> {
+    const run = (async () => {
+      this.fetches++;
+      const history = await fetchHistory(await this.runner(), { days: this.options.days(), allUsers: this.options.allUsers?.() ?? false, timeoutMs: this.options.timeoutMs });
+      this.current = history;
+      for (const l of this.listeners) l(history);
+      return history;
+    })().finally(() => {
+      if (this.inFlight === run) this.inFlight = undefined;
+    });
+    this.inFlight = run;
+    return run;
+  }
+}
