@@ -6,6 +6,7 @@
  * job completion log (`sacct -c`) has and a note saying what needs slurmdbd; nothing throws for
  * that. No vscode import.
  */
+import { SETTING_DEFAULTS } from '../core/settings';
 import type { CommandRunner } from '../core/transport';
 import { batchArgv, parseBatchOutput, type BatchSection } from '../core/slurm/batch';
 import { errorText } from '../core/slurm/clusterState';
@@ -30,7 +31,7 @@ import { parseArraySpec } from '../core/sbatch/values';
 export type AccountingSourceKind = 'slurmdbd' | 'jobcomp' | 'none';
 
 /** The default of `hpcWorkbench.history.days`. */
-export const DEFAULT_HISTORY_DAYS = 7;
+export const DEFAULT_HISTORY_DAYS = SETTING_DEFAULTS['history.days'];
 
 const TIMEOUT_MS = 60_000;
 
