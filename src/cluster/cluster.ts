@@ -394,7 +394,9 @@ export class Cluster {
 
   /** A follower of one output file of a job: incremental reads, the job's state until it ends. */
   async followOutput(jobId: string, path: string, options?: OutputFollowerOptions): Promise<OutputFollower> {
-    return new OutputFollower(this.connection, await this.transfer(), jobId, path, options);
+    await this.ready();
+    // The transfer is asked for at every read: after a reconnection it is a new SFTP session.
+    return new OutputFollower(this.connection, () => this.transfer(), jobId, path, options);
   }
 
   dispose(): void {
