@@ -92,6 +92,8 @@ export class Cluster {
   private readonly historyTracker: HistoryTracker;
   private historyWanted = true;
   private endedBatch: FinishedJobInfo[] = [];
+  /** Endings whose record slurmdbd did not have yet: reported after the next refresh's history fetch. */
+  private awaitingRecord: FinishedJobInfo[] = [];
 
   constructor(config: ClusterConfig, options: ClusterOptions) {
     this.config = config;
@@ -118,7 +120,12 @@ export class Cluster {
           // On start (first answer), and once more after an ending that accounting had not recorded yet.
           if (this.historyWanted) {
             this.historyWanted = false;
-            void this.refreshHistory().catch(() => undefined);
+            const waiting = this.awaitingRecord;
+            this.awaitingRecord = [];
+            void this.refreshHistory().then(
+              (history) => this.report(waiting, history, false),
+              () => this.report(waiting, undefined, false),
+            );
           }
         }
         this.changeEmitter.fire();
@@ -179,10 +186,19 @@ export class Cluster {
     } catch {
       history = undefined;
     }
-    for (const job of batch) {
+    this.report(batch, history, true);
+  }
+
+  private report(jobs: FinishedJobInfo[], history: History | undefined, mayWait: boolean): void {
+    for (const job of jobs) {
       const record = history?.jobs.find((j) => j.jobId === job.jobId || j.jobIdRaw === job.jobId);
-      // slurmdbd may record the end a moment after squeue forgets the job: fetch again after the next refresh.
-      if (history?.source === 'slurmdbd' && !record) this.historyWanted = true;
+      // slurmdbd may record the end a moment after squeue forgets the job: fetch again after the
+      // next refresh and report then (with or without the record).
+      if (mayWait && history?.source === 'slurmdbd' && !record) {
+        this.awaitingRecord.push(job);
+        this.historyWanted = true;
+        continue;
+      }
       const report: FinishedJobReport = { ...job };
       if (record && history?.source === 'slurmdbd') {
         report.accounting = record;

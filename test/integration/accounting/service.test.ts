@@ -91,11 +91,11 @@ test('history on start and on my job\'s end only; sstat with the refresh; effici
     const history = await until('the job in the history', () => cluster.history?.jobs.find((j) => j.jobId === jobId));
     assert.equal(history.state, 'COMPLETED');
     assert.ok(history.steps.length > 0);
-    if (report.efficiency) {
-      assert.equal(report.efficiency.memory?.requestedMiB, 500);
-      assert.ok((report.efficiency.memory?.peakMiB ?? 0) >= 50);
-      assert.ok(report.efficiency.cpu !== undefined);
-    }
+    // The end report waits for the record (one refresh at most) and carries the efficiency.
+    assert.equal(report.accounting?.jobId, jobId);
+    assert.equal(report.efficiency?.memory?.requestedMiB, 500);
+    assert.ok((report.efficiency?.memory?.peakMiB ?? 0) >= 50, `peak ${report.efficiency?.memory?.peakMiB}`);
+    assert.ok(report.efficiency?.cpu !== undefined);
     assert.equal(cluster.history?.note, undefined);
     const details = await cluster.jobDetails(jobId);
     assert.match(details, /# Accounting \(sacct, per step\)/);
