@@ -12,7 +12,7 @@
 #             2 s so that sstat has data within seconds. The job completion file is kept too.
 #
 # Chosen with `sandbox.sh up --accounting slurmdbd|jobcomp` (or HPCW_SANDBOX_ACCOUNTING); later
-# actions read the mode back from the instance's slurm.conf. Ports: MariaDB = base+6,
+# actions, and a later `up` without the option, read the mode back from the instance's slurm.conf. Ports: MariaDB = base+6,
 # slurmdbd = base+7.
 
 ACCT_DIR=$DIR/accounting
@@ -35,7 +35,8 @@ acct_mode_of_instance() {
 }
 
 # acct_choose REQUESTED: sets ACCT_MODE for `up`. An instance still running keeps its mode: asking
-# for the other one is an error (run down first), asking for nothing keeps it.
+# for the other one is an error (run down first). Asking for nothing keeps the mode the instance
+# was last started with (as its port base is kept), jobcomp for a new instance.
 acct_choose() {
   local requested=${1:-${HPCW_SANDBOX_ACCOUNTING:-}} current
   case "$requested" in
@@ -49,7 +50,7 @@ acct_choose() {
     fi
     ACCT_MODE=$current
   else
-    ACCT_MODE=${requested:-jobcomp}
+    ACCT_MODE=${requested:-$current}
   fi
 }
 
