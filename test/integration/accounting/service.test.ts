@@ -80,6 +80,7 @@ test('history on start and on my job\'s end only; sstat with the refresh; effici
       return steps?.some((s) => (s.maxRssMiB ?? 0) > 0) ? steps : undefined;
     });
     assert.equal(live.find((s) => s.stepId === 'batch')?.tasks, 1);
+    assert.match(await cluster.jobDetails(jobId), /# Live use \(sstat\)\n\n {2}step batch +1 task\(s\)/);
   }
   const fetchesBeforeEnd = cluster.historyFetches;
   const report = await until('the end report', () => finished.find((j) => j.jobId === jobId));
