@@ -9,8 +9,8 @@ export interface ExecOptions {
   cwd?: string;
   /** Extra environment variables for this command. */
   env?: Record<string, string>;
-  /** Text or bytes written to the command's standard input, then closed. */
-  stdin?: string | Uint8Array;
+  /** Text written to the command's standard input, then closed. */
+  stdin?: string;
   /** Kill the command and reject after this many milliseconds. */
   timeoutMs?: number;
   signal?: AbortSignal;

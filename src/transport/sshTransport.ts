@@ -694,7 +694,7 @@ export class SshTransport implements CommandRunner {
     else this.running--;
   }
 
-  private runChannel(live: Live, command: string, stdin: string | Uint8Array | undefined, signal: AbortSignal): Promise<ExecResult> {
+  private runChannel(live: Live, command: string, stdin: string | undefined, signal: AbortSignal): Promise<ExecResult> {
     return new Promise<ExecResult>((resolve, reject) => {
       if (live.closed) return reject(new SshError(`Connection to ${this.target.alias} lost.`, 'lost'));
       let done = false;
