@@ -414,9 +414,16 @@ export class SftpFileTransfer implements FileTransfer {
     try {
       // A private folder (700) on the targets' filesystem; the archive goes in over SFTP's
       // pipelined writes (faster here than a stream into a remote process's stdin).
-      await this.call<void>('create folder', stageShown, (cb) => this.sftp.mkdir(stagePath, { mode: 0o700 }, cb));
-      created = true;
-      await this.writeWhole(`${stagePath}/${BULK_ARCHIVE}`, stageShown, tarArchive(entries), signal);
+      try {
+        await this.call<void>('create folder', stageShown, (cb) => this.sftp.mkdir(stagePath, { mode: 0o700 }, cb));
+        created = true;
+        await this.writeWhole(`${stagePath}/${BULK_ARCHIVE}`, stageShown, tarArchive(entries), signal);
+      } catch (error) {
+        // A read-only or full folder: the per-file path says so about the user's own file.
+        const described = describe(error, 'write', stageShown);
+        if (described instanceof TransferError && (described.code === 'connection' || described.code === 'aborted')) throw described;
+        return undefined;
+      }
       signal?.throwIfAborted();
       let result;
       try {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from './sandboxSsh';
 import type { SshTransport } from '../../../src/transport/sshTransport';
-import { SftpFileTransfer } from '../../../src/transport/fileTransfer';
+import { SftpFileTransfer, TransferError } from '../../../src/transport/fileTransfer';
 import { syncTree } from '../../../src/transport/sftpSync';
 import type { CommandRunner, ExecOptions } from '../../../src/core/transport';
 
@@ -210,6 +210,22 @@ test('bulk: the sshd stopped mid-transfer; a stale staging folder is removed by 
   const after = await remoteFiles(remote);
   for (const [name, content] of Object.entries(files)) assert.equal(after.get(name)?.hash, sha(content), name);
   assert.deepEqual([...after.keys()].filter((name) => name.includes('hpcw-tmp')), [], 'no staging folder or temporary left');
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('bulk: a read-only remote folder gives the same clear error as one by one (about the file, not the staging folder)', async () => {
+  const remote = remoteRoot('readonly');
+  await ssh.exec(['sh', '-c', 'mkdir -p "$1" && chmod 555 "$1"', 'sh', remote]);
+  // Files at the top only: no folder to create first, so the bulk path is the first to write.
+  const root = localTree(Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`top ${i}.txt`, `${i}\n`])));
+  await assert.rejects(syncTree({ localRoot: root, remoteRoot: remote, transfer: new SftpFileTransfer(await ssh.sftp(), ssh) }), (error: unknown) => {
+    assert.ok(error instanceof TransferError, String(error));
+    assert.equal(error.code, 'permission');
+    assert.match(error.message, /permission denied/);
+    assert.ok(error.message.includes(remote), error.message);
+    assert.ok(!error.message.includes('hpcw-tmp'), error.message);
+    return true;
+  });
   rmSync(root, { recursive: true, force: true });
 });
 
