@@ -6,13 +6,17 @@
  *   npm run build && npx tsc -p . && node out/bench/lsp.js
  *
  * Measured per server and size (medians): didOpen → first publishDiagnostics, without and with
- * ShellCheck (both servers debounce ShellCheck by 500 ms); completion and hover latency on an
+ * ShellCheck (ours runs it at once on open; bash-language-server debounces it by 500 ms); completion and hover latency on an
  * `#SBATCH --time` line; server RSS after the documents were opened; spawn → initialize.
  * Also our linter's own CPU time in-process (no protocol). Environment: HPCW_BENCH_RUNS
  * (default 7) documents opened per size (2 for the 5,000-line script with ShellCheck, which
  * takes ShellCheck itself seconds).
+ *
+ * Then, on a 50- and a 500-line script: last keystroke → ShellCheck's diagnostics for that text
+ * (p50, p95) while typing 5 characters 60 ms apart, beside the ShellCheck CLI's own time on the
+ * same text (spawn → exit), taken right before each typed document. Goal: ≤ CLI + 150 ms. HPCW_BENCH_LSP=keystroke runs only this part.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -179,6 +183,89 @@ const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '
 const fd = (r: Result) => (r.timeouts === 0 ? f(r.firstDiagnosticsMs) : Number.isFinite(r.firstDiagnosticsMs) ? `${f(r.firstDiagnosticsMs)} (${r.timeouts} timeouts)` : 'timeout');
 const ratio = (theirs: number, ours: number) => (Number.isFinite(theirs) && Number.isFinite(ours) && ours > 0 ? `${(theirs / ours).toFixed(1)}×` : 'n/a');
 
+function percentile(xs: number[], p: number): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** The ShellCheck CLI on `text` from stdin, as our server runs it: spawn → exit (ms). */
+function cliMs(text: string): number {
+  const t = performance.now();
+  spawnSync('shellcheck', ['--format=json1', '--shell=bash', '--color=never', '-'], { input: text, stdio: ['pipe', 'ignore', 'ignore'] });
+  return performance.now() - t;
+}
+
+/**
+ * Typing at the end of the script: each keystroke adds a letter to an unassigned variable, so
+ * ShellCheck's SC2154 message names exactly the text it saw. Time from the last keystroke's
+ * didChange to the publication holding ShellCheck's answer for that version.
+ */
+async function keystrokeToShellcheck(text: string, runs: number): Promise<{ typed: number[]; cli: number[] }> {
+  const s = await OURS.start(true);
+  const times: number[] = [];
+  const cli: number[] = [];
+  try {
+    for (let r = 0; r < runs + 1; r++) {
+      const uri = `file:///tmp/hpcw-bench/${++docCounter}/typing.sh`;
+      let name = `v${r}_`;
+      const textFor = (n: string) => `${text}echo "$${n}"\n`;
+      // The CLI on the same text right before, so that both see the same load.
+      if (r > 0) cli.push(cliMs(textFor(`${name}abcde`)));
+      await s.open(uri, textFor(name), 'sbatch', 1);
+      await s.waitForDiagnostics(uri, (d) => d.some((x) => x.source === 'shellcheck' && x.message.startsWith(`${name} `)), 60_000);
+      let version = 1;
+      let t0 = 0;
+      for (const ch of 'abcde') {
+        name += ch;
+        version++;
+        const seen = s.published.length;
+        t0 = performance.now();
+        await s.change(uri, textFor(name), version);
+        if (ch !== 'e') await new Promise((res) => setTimeout(res, 60));
+        else {
+          const want = `${name} `;
+          const v = version;
+          await s.waitForDiagnostics(uri, (d, p) => p.version === v && d.some((x) => x.source === 'shellcheck' && x.message.startsWith(want)), 60_000, seen);
+        }
+      }
+      const ms = performance.now() - t0;
+      if (r > 0) times.push(ms); // the first document warms up
+      await s.close(uri);
+    }
+  } finally {
+    await s.stop();
+  }
+  return { typed: times, cli };
+}
+
+async function keystrokeSection(): Promise<void> {
+  const rows: string[][] = [];
+  for (const lines of [50, 500]) {
+    const text = benchScript(lines);
+    cliMs(text);
+    const { typed, cli } = await keystrokeToShellcheck(text, RUNS);
+    const cliP50 = percentile(cli, 50);
+    rows.push([
+      `${lines} lines`,
+      f(percentile(typed, 50)),
+      f(percentile(typed, 95)),
+      f(cliP50),
+      f(percentile(cli, 95)),
+      `${f(percentile(typed, 50) - cliP50)} / ${f(percentile(typed, 95) - cliP50)}`,
+    ]);
+  }
+  const header = ['size', 'keystroke→ShellCheck p50 (ms)', 'p95', 'CLI p50 (ms)', 'CLI p95', 'over CLI p50 (p50 / p95)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  console.log(`\nLast keystroke → ShellCheck diagnostics (5 keystrokes 60 ms apart, ${RUNS} documents), beside the CLI on the same text:`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  console.log('Goal: over CLI ≤ 150 ms. Ours waits after a change a quarter of the last run\'s duration (15–100 ms);');
+  console.log('a run made stale by a newer keystroke is killed.');
+}
+
 async function main(): Promise<void> {
   let shellcheckVersion = 'not installed';
   try {
@@ -189,6 +276,10 @@ async function main(): Promise<void> {
   const bashLsVersion = execFileSync(process.execPath, [BASH_LS, '--version'], { encoding: 'utf8' }).trim();
   console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
   console.log(`LSP benchmark: ${RUNS} documents per size, ${REQUESTS} requests; node ${process.version}, bash-language-server ${bashLsVersion}, shellcheck ${shellcheckVersion}`);
+  if (process.env.HPCW_BENCH_LSP === 'keystroke') {
+    if (shellcheckVersion !== 'not installed') await keystrokeSection();
+    return;
+  }
 
   const rows: string[][] = [];
   for (const lines of [50, 5000]) {
@@ -225,9 +316,10 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
   console.log('\n"ratio" > 1 means bash-language-server takes longer (or uses more memory) than ours.');
-  console.log('With ShellCheck, both servers wait 500 ms (debounce) before running it; that wait is included.');
+  console.log('With ShellCheck: ours runs it at once on open, bash-language-server after 500 ms (debounce); included.');
   console.log('"timeout": no diagnostics within 45 s (bash-language-server gives ShellCheck 10 s and then publishes');
   console.log('nothing; ours gives it 30 s and keeps its own diagnostics).');
+  if (shellcheckVersion !== 'not installed') await keystrokeSection();
 }
 
 main().catch((err) => {

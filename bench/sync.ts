@@ -1,6 +1,6 @@
 /**
  * Sync benchmark: a tree of 1,000 small files plus 3 large ones (20 MiB each), uploaded to the
- * sandbox's sshd by HPC Workbench's SFTP sync, by `rsync -a -e ssh` and by `scp -r`, first
+ * sandbox's sshd by HPC Workbench's sync (small files in one tar archive, large ones over SFTP), by `rsync -a -e ssh` and by `scp -r`, first
  * into an empty folder, then again after one small file changed. Prints seconds and ratios.
  *
  *   HPCW_SANDBOX_DIR=... node out/bench/sync.js        (the sandbox must be up)
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     results['hpc-workbench (sftp)'].again.push(seconds(t));
     if (again.summary.uploaded.length !== 1) throw new Error(`expected 1 upload, got ${again.summary.uploaded.length}`);
     if (first.summary.uploaded.length !== SMALL + LARGE) throw new Error('first sync incomplete');
+    if (run === 0) console.log(`ours: ${first.summary.bulkFiles} of ${first.summary.uploaded.length} files in bulk (one tar archive), the rest over SFTP one by one`);
 
     // rsync.
     const rs = `bench-sync/rsync-${run}`;

@@ -31,7 +31,7 @@ import type { SbatchDiagnostic } from '../core/sbatch/types';
 import { codeActionsFor, toLspDiagnostic } from './codeActions';
 import { COMPLETION_TRIGGERS, completionsAt, resolveCompletion } from './completion';
 import { hoverAt } from './hover';
-import { ShellcheckScheduler, shellcheckExecutable } from './shellcheck';
+import { ShellcheckScheduler, shellcheckExecutable, type ShellcheckTrigger } from './shellcheck';
 import { documentSymbols } from './symbols';
 
 /** Custom notification: the client pushes the connected cluster's snapshot (null clears it). */
@@ -56,7 +56,7 @@ interface DocumentState {
 }
 
 export interface StartServerOptions {
-  /** Debounce of ShellCheck runs in milliseconds (default 500). */
+  /** A fixed wait before ShellCheck runs after a change (ms); by default it adapts to ShellCheck's speed. */
   shellcheckDelayMs?: number;
 }
 
@@ -177,29 +177,32 @@ export function startServer(connection: Connection, options: StartServerOptions 
       guard('publish', undefined, () => publish(doc));
     },
     log,
-    options.shellcheckDelayMs ?? 500,
+    options.shellcheckDelayMs === undefined ? {} : { delayMs: options.shellcheckDelayMs },
   );
 
-  const runShellcheck = (doc: TextDocument): void => {
+  const runShellcheck = (doc: TextDocument, trigger: ShellcheckTrigger): void => {
     const executable = shellcheckExecutable(settings.shellcheck);
     if (!executable) {
       scheduler.cancel(doc.uri);
       return;
     }
-    scheduler.schedule(doc.uri, doc.version, doc.getText(), executable);
+    scheduler.schedule(doc.uri, doc.version, doc.getText(), executable, trigger);
   };
 
-  // Bursts of changes are linted once, on the latest version.
-  const queued = new Set<string>();
-  const validate = (doc: TextDocument): void => {
-    if (queued.has(doc.uri)) return;
-    queued.add(doc.uri);
+  // Bursts of changes are linted once, on the latest version; our own diagnostics go out first
+  // (with ShellCheck's latest), ShellCheck is started or scheduled after them and merged in later.
+  const queued = new Map<string, ShellcheckTrigger>();
+  const validate = (doc: TextDocument, trigger: ShellcheckTrigger): void => {
+    const already = queued.get(doc.uri);
+    queued.set(doc.uri, already === 'open' || already === 'save' ? already : trigger);
+    if (already) return;
     setImmediate(() => {
+      const why = queued.get(doc.uri) ?? trigger;
       queued.delete(doc.uri);
       const current = documents.get(doc.uri);
       if (!current) return;
       guard('validate', undefined, () => publish(current));
-      guard('shellcheck', undefined, () => runShellcheck(current));
+      guard('shellcheck', undefined, () => runShellcheck(current, why));
     });
   };
 
@@ -209,7 +212,9 @@ export function startServer(connection: Connection, options: StartServerOptions 
       s.analysis = undefined;
       if (withShellcheck) {
         if (!shellcheckExecutable(settings.shellcheck)) s.shellcheck = [];
-        guard('shellcheck', undefined, () => runShellcheck(doc));
+        // Another executable (or none): whatever runs is of no use any more.
+        scheduler.cancel(doc.uri);
+        guard('shellcheck', undefined, () => runShellcheck(doc, 'open'));
       }
       guard('validate', undefined, () => publish(doc));
     }
@@ -230,7 +235,7 @@ export function startServer(connection: Connection, options: StartServerOptions 
     canRegisterConfiguration = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Full,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Full, save: { includeText: false } },
         completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: true },
         hoverProvider: true,
         documentSymbolProvider: true,
@@ -276,8 +281,10 @@ export function startServer(connection: Connection, options: StartServerOptions 
     });
   });
 
-  documents.onDidOpen((e) => validate(e.document));
-  documents.onDidChangeContent((e) => validate(e.document));
+  documents.onDidOpen((e) => validate(e.document, 'open'));
+  // onDidOpen is followed by onDidChangeContent for the same version: validate keeps 'open'.
+  documents.onDidChangeContent((e) => validate(e.document, 'change'));
+  documents.onDidSave((e) => guard('shellcheck', undefined, () => runShellcheck(e.document, 'save')));
   documents.onDidClose((e) => {
     scheduler.cancel(e.document.uri);
     state.delete(e.document.uri);

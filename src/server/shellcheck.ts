@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Diagnostic, TextEdit } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 
@@ -178,49 +179,118 @@ export function runShellcheck(executable: string, text: string, opts: RunShellch
   });
 }
 
+/** Why ShellCheck is asked to run: opening and saving run it at once, typing after a short wait. */
+export type ShellcheckTrigger = 'open' | 'save' | 'change';
+
+export interface ShellcheckSchedulerOptions {
+  /**
+   * A fixed wait after a change in milliseconds; when unset the wait adapts: a quarter of the
+   * duration of the last completed run, kept between `minDelayMs` and `maxDelayMs`.
+   */
+  delayMs?: number;
+  /** Shortest adaptive wait (default 15 ms). */
+  minDelayMs?: number;
+  /** Longest adaptive wait (default 100 ms): keystroke → diagnostics stays near ShellCheck's own time. */
+  maxDelayMs?: number;
+  /** Passed to each run (default 30 s). */
+  timeoutMs?: number;
+}
+
+interface DocumentRun {
+  /** The waiting timer of a change, if any. */
+  timer?: NodeJS.Timeout;
+  /** The run in flight: its version and the handle that kills its process. */
+  running?: { version: number; abort: AbortController };
+  /** The version whose ShellCheck result was last delivered. */
+  doneVersion?: number;
+}
+
 /**
- * Debounces ShellCheck per document: `schedule` restarts the document's timer; a newer request
- * cancels the run in flight. Results reach `onResult` only for the latest request.
+ * Runs ShellCheck per document: at once on open and save; after a change, after a short wait
+ * that adapts to how long ShellCheck takes here (a fast ShellCheck runs on almost every pause in
+ * typing; a slow one, whose runs cost more when thrown away, waits a little longer, so the wait
+ * is at most a quarter of the run it precedes and never more than 100 ms). A run
+ * made stale by a newer version is killed at once (its process, by its handle), never awaited;
+ * results reach `onResult` only for the version that was asked for last.
  */
 export class ShellcheckScheduler {
-  private readonly pending = new Map<string, { timer: NodeJS.Timeout; abort: AbortController }>();
+  private readonly docs = new Map<string, DocumentRun>();
   private missingReported = new Set<string>();
+  /** Duration of the last completed run (ms); undefined before the first. */
+  private lastRunMs: number | undefined;
+  private readonly opts: ShellcheckSchedulerOptions;
 
   constructor(
     private readonly onResult: (uri: string, version: number, diagnostics: Diagnostic[]) => void,
     private readonly log: (message: string) => void,
-    public delayMs = 500,
-  ) {}
+    options: ShellcheckSchedulerOptions | number = {},
+  ) {
+    this.opts = typeof options === 'number' ? { delayMs: options } : options;
+  }
 
-  schedule(uri: string, version: number, text: string, executable: string | undefined): void {
-    this.cancel(uri);
-    if (!executable) return;
+  /** The wait after a change that the next run would get (ms). */
+  get changeDelayMs(): number {
+    if (this.opts.delayMs !== undefined) return this.opts.delayMs;
+    const min = this.opts.minDelayMs ?? 15;
+    const max = this.opts.maxDelayMs ?? 100;
+    const estimate = this.lastRunMs === undefined ? max / 2 : this.lastRunMs / 4;
+    return Math.round(Math.min(max, Math.max(min, estimate)));
+  }
+
+  schedule(uri: string, version: number, text: string, executable: string | undefined, trigger: ShellcheckTrigger = 'change'): void {
+    if (!executable) {
+      this.cancel(uri);
+      return;
+    }
+    const doc = this.docs.get(uri) ?? {};
+    this.docs.set(uri, doc);
+    if (doc.timer) clearTimeout(doc.timer);
+    doc.timer = undefined;
+    if (doc.running) {
+      // Already checking this very text (e.g. a save right after the change): let it finish.
+      if (doc.running.version === version) return;
+      // Stale: kill it now rather than wait for an answer nobody wants.
+      doc.running.abort.abort();
+      doc.running = undefined;
+    }
+    if (trigger !== 'change') {
+      if (trigger === 'save' && doc.doneVersion === version) return; // nothing changed since the last result
+      this.start(uri, doc, version, text, executable);
+      return;
+    }
+    doc.timer = setTimeout(() => {
+      doc.timer = undefined;
+      this.start(uri, doc, version, text, executable);
+    }, this.changeDelayMs);
+  }
+
+  private start(uri: string, doc: DocumentRun, version: number, text: string, executable: string): void {
     const abort = new AbortController();
-    const timer = setTimeout(() => {
-      void runShellcheck(executable, text, { signal: abort.signal }).then((result) => {
-        if (abort.signal.aborted) return;
-        this.pending.delete(uri);
-        if (result.problem) {
-          if (!result.missing || !this.missingReported.has(executable)) this.log(`shellcheck: ${result.problem}`);
-          if (result.missing) this.missingReported.add(executable);
-          // A missing or failing ShellCheck leaves our own diagnostics as they are.
-          if (result.diagnostics.length === 0) {
-            this.onResult(uri, version, []);
-            return;
-          }
-        }
+    doc.running = { version, abort };
+    const t0 = performance.now();
+    void runShellcheck(executable, text, { signal: abort.signal, timeoutMs: this.opts.timeoutMs }).then((result) => {
+      if (abort.signal.aborted) return;
+      if (doc.running?.abort === abort) doc.running = undefined;
+      if (this.docs.get(uri) !== doc) return; // cancelled meanwhile
+      doc.doneVersion = version;
+      if (result.problem) {
+        if (!result.missing || !this.missingReported.has(executable)) this.log(`shellcheck: ${result.problem}`);
+        if (result.missing) this.missingReported.add(executable);
+        // A missing or failing ShellCheck leaves our own diagnostics as they are.
         this.onResult(uri, version, result.diagnostics);
-      });
-    }, this.delayMs);
-    this.pending.set(uri, { timer, abort });
+        return;
+      }
+      this.lastRunMs = performance.now() - t0;
+      this.onResult(uri, version, result.diagnostics);
+    });
   }
 
   cancel(uri: string): void {
-    const p = this.pending.get(uri);
-    if (!p) return;
-    clearTimeout(p.timer);
-    p.abort.abort();
-    this.pending.delete(uri);
+    const doc = this.docs.get(uri);
+    if (!doc) return;
+    if (doc.timer) clearTimeout(doc.timer);
+    doc.running?.abort.abort();
+    this.docs.delete(uri);
   }
 
   /** Forgets that an executable was missing (e.g. after the setting changed). */
@@ -229,6 +299,6 @@ export class ShellcheckScheduler {
   }
 
   dispose(): void {
-    for (const uri of [...this.pending.keys()]) this.cancel(uri);
+    for (const uri of [...this.docs.keys()]) this.cancel(uri);
   }
 }

@@ -21,8 +21,10 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SFTPWrapper, Stats, InputAttributes } from 'ssh2';
 import { asCancelledError, isCancelled, throwIfCancelled } from '../core/errors';
-import { tempNameFor } from '../core/sync/tempName';
+import { isTempName, tempNameFor } from '../core/sync/tempName';
 import type { CommandRunner } from '../core/transport';
+import { joinRemote } from '../core/sync/manifest';
+import { tarArchive, type TarEntry } from '../core/sync/tar';
 
 export interface RemoteEntry {
   name: string;
@@ -42,6 +44,28 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Called as bytes are acknowledged by the remote side. */
   onBytes?(bytes: number): void;
+}
+
+/** One file of a bulk upload. */
+export interface BulkFile {
+  localPath: string;
+  remotePath: string;
+  /** Whole seconds. */
+  mtime: number;
+  mode: number;
+}
+
+export interface BulkUploadOptions {
+  signal?: AbortSignal;
+  /** Called when a file is in place, with its size. */
+  onFile?(file: BulkFile, bytes: number): void;
+}
+
+export interface BulkUploadResult {
+  /** Files now at their final paths. */
+  placed: BulkFile[];
+  /** Files the bulk path could not place (e.g. a rename across filesystems): upload them one by one. */
+  left: BulkFile[];
 }
 
 export interface ReadResult {
@@ -71,6 +95,49 @@ export interface FileTransfer {
   download(remotePath: string, localPath: string, signal?: AbortSignal): Promise<void>;
   /** SHA-256 of files below `root` (relative paths); files it cannot hash are left out. */
   hashFiles?(root: string, relativePaths: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Uploads many small files at once through a private staging folder created inside
+   * `stagingParent` (on the same filesystem as the targets), each renamed into place.
+   * Resolves undefined when this transfer cannot (no tar on the cluster): use `uploadFile`.
+   */
+  uploadBulk?(stagingParent: string, files: readonly BulkFile[], options?: BulkUploadOptions): Promise<BulkUploadResult | undefined>;
+  /** Removes a staging folder left by an interrupted bulk upload (a name `isStagingName` accepts). */
+  removeStaging?(dir: string): Promise<void>;
+}
+
+const STAGING = 'stage';
+
+/** The name of a fresh bulk-upload staging folder (a temporary name: skipped and cleaned by syncs). */
+export function stagingFolderName(): string {
+  return tempNameFor(STAGING);
+}
+
+/** The archive's name inside the staging folder (its entries are named 0, 1, 2...). */
+const BULK_ARCHIVE = 'bundle.tar';
+
+/**
+ * Run with the staging folder's name as $1, in the folder that holds it: tar unpacks the
+ * archive there, keeping modes (-p) and mtimes. Nothing user-controlled is in this text; the
+ * name comes as an argument.
+ */
+const BULK_EXTRACT = `cd -- "$1" && tar -x -p --no-same-owner -f ${BULK_ARCHIVE} && rm -f ${BULK_ARCHIVE}`;
+
+/** Whether each connection's host has tar: asked once per runner (one connection). */
+const tarOnHost = new WeakMap<CommandRunner, Promise<boolean>>();
+
+function hasTar(runner: CommandRunner, signal?: AbortSignal): Promise<boolean> {
+  let known = tarOnHost.get(runner);
+  if (!known) {
+    known = runner.exec(['sh', '-c', 'command -v tar'], { signal }).then(
+      (result) => result.code === 0,
+      (error: unknown) => {
+        tarOnHost.delete(runner); // not an answer: ask again next time
+        throw describe(error, 'write', 'the cluster');
+      },
+    );
+    tarOnHost.set(runner, known);
+  }
+  return known;
 }
 
 /** An error with a message for people; `code` says what kind. A cancellation is a CancelledError instead. */
@@ -83,6 +150,11 @@ export class TransferError extends Error {
     super(message);
     this.name = 'TransferError';
   }
+}
+
+/** Whether a folder name is one of our bulk-upload staging folders (`stagingFolderName`). */
+export function isStagingName(name: string): boolean {
+  return name.startsWith(`.${STAGING}.`) && isTempName(name);
 }
 
 /** Where to write `finalPath` before renaming it there: a temporary name (core/sync/tempName) in the same folder. */
@@ -114,7 +186,7 @@ function describe(error: unknown, operation: string, target: string): Error {
   if (err?.code === SFTP_FAILURE && operation === 'write') {
     return new TransferError(`Cannot write ${target} on the cluster: the write failed (disk full or quota exceeded?).`, 'no-space', target);
   }
-  if (/No response from server|Not connected|ECONNRESET|channel|closed|ended/i.test(message) && typeof err?.code !== 'number') {
+  if (/No response from server|Not connected|ECONNRESET|channel|closed|ended|lost/i.test(message) && typeof err?.code !== 'number') {
     return new TransferError(`The connection to the cluster was lost while trying to ${operation} ${target}: ${message}`, 'connection', target);
   }
   return new TransferError(`Cannot ${operation} ${target}: ${message}`, 'failure', target);
@@ -315,6 +387,123 @@ export class SftpFileTransfer implements FileTransfer {
     } catch {
       await this.call<void>('write', shown, (cb) => this.sftp.unlink(to, cb)).catch(() => undefined);
       await this.call<void>('write', shown, (cb) => this.sftp.rename(from, to, cb));
+    }
+  }
+
+  async uploadBulk(stagingParent: string, files: readonly BulkFile[], options: BulkUploadOptions = {}): Promise<BulkUploadResult | undefined> {
+    const runner = this.runner;
+    if (!runner || files.length === 0) return undefined;
+    if (this.closed) throw this.closed;
+    const { signal } = options;
+    throwIfCancelled(signal);
+    if (!(await hasTar(runner, signal))) return undefined;
+    // Small files only (the caller's choice): read them whole, a few at a time.
+    const entries: TarEntry[] = new Array<TarEntry>(files.length);
+    for (let start = 0; start < files.length; start += 64) {
+      await Promise.all(
+        files.slice(start, start + 64).map(async (file, k) => {
+          const i = start + k;
+          const data = await fs.readFile(file.localPath).catch((error: unknown) => {
+            throw new TransferError(`Cannot read ${file.localPath}: ${(error as Error).message}`, 'failure', file.localPath);
+          });
+          entries[i] = { name: String(i), data, mode: file.mode, mtime: file.mtime };
+        }),
+      );
+    }
+    throwIfCancelled(signal);
+    const stage = stagingFolderName();
+    const stageShown = joinRemote(stagingParent, stage);
+    const stagePath = joinRemote(SftpFileTransfer.local(stagingParent), stage);
+    let created = false;
+    try {
+      // A private folder (700) on the targets' filesystem; the archive goes in over SFTP's
+      // pipelined writes (faster here than a stream into a remote process's stdin).
+      try {
+        await this.call<void>('create folder', stageShown, (cb) => this.sftp.mkdir(stagePath, { mode: 0o700 }, cb));
+        created = true;
+        await this.writeWhole(`${stagePath}/${BULK_ARCHIVE}`, stageShown, tarArchive(entries), signal);
+      } catch (error) {
+        // A read-only or full folder: the per-file path says so about the user's own file.
+        const described = describe(error, 'write', stageShown);
+        if (isCancelled(described) || (described instanceof TransferError && described.code === 'connection')) throw described;
+        return undefined;
+      }
+      throwIfCancelled(signal);
+      let result;
+      try {
+        result = await runner.exec(['sh', '-c', BULK_EXTRACT, 'sh', stage], { cwd: stagingParent, signal });
+      } catch (error) {
+        throw describe(error, 'write', stagingParent);
+      }
+      // tar refused (an old tar's options, a full disk...): the per-file path takes over and
+      // gives its own, precise error if there is one.
+      if (result.code !== 0) return undefined;
+      throwIfCancelled(signal);
+      // Pipelined renames: each replaces its target in one step (posix-rename).
+      const outcomes = await Promise.allSettled(
+        files.map(async (file, i) => {
+          throwIfCancelled(signal);
+          await this.rename(`${stagePath}/${i}`, SftpFileTransfer.local(file.remotePath), file.remotePath);
+          options.onFile?.(file, entries[i].data.length);
+        }),
+      );
+      const placed: BulkFile[] = [];
+      const left: BulkFile[] = [];
+      let fatal: unknown;
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') return void placed.push(files[i]);
+        const error = describe(outcome.reason, 'write', files[i].remotePath);
+        if (isCancelled(error) || (error instanceof TransferError && error.code === 'connection')) fatal ??= error;
+        left.push(files[i]);
+      });
+      if (fatal) throw fatal;
+      throwIfCancelled(signal);
+      return { placed, left };
+    } catch (error) {
+      throw describe(error, 'write', stageShown);
+    } finally {
+      // Without waiting for the caller's cancel: the folder goes now, or with the next sync.
+      if (created) await this.removeStaging(stageShown).catch(() => undefined);
+    }
+  }
+
+  /** Writes `data` to a new file at `target` (no temporary: the caller's folder is private). */
+  private async writeWhole(target: string, shown: string, data: Buffer, signal?: AbortSignal): Promise<void> {
+    const handle = await this.call<Buffer>('write', shown, (cb) => this.sftp.open(target, 'wx', { mode: 0o600 }, cb));
+    let failure: unknown;
+    try {
+      const pending = new Set<Promise<void>>();
+      for (let at = 0; at < data.length && !failure; at += CHUNK) {
+        throwIfCancelled(signal);
+        const length = Math.min(CHUNK, data.length - at);
+        const position = at;
+        const write = this.call<void>('write', shown, (cb) => this.sftp.write(handle, data, position, length, position, cb)).catch((error: unknown) => {
+          failure ??= error;
+        });
+        pending.add(write);
+        void write.finally(() => pending.delete(write));
+        if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+      }
+      await Promise.all(pending);
+      if (failure) throw failure;
+    } finally {
+      await this.call<void>('write', shown, (cb) => this.sftp.close(handle, cb)).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+    if (failure) throw failure;
+  }
+
+  async removeStaging(dir: string): Promise<void> {
+    const name = path.posix.basename(dir);
+    if (!isStagingName(name)) throw new TransferError(`Not a staging folder: ${dir}`, 'failure', dir);
+    if (!this.runner) throw new TransferError(`Cannot remove ${dir}: no command channel.`, 'failure', dir);
+    // A tar that was just cut off may still be writing its last file for a moment: try again.
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.runner.exec(['rm', '-rf', '--', name], { cwd: path.posix.dirname(dir) });
+      if (result.code === 0) return;
+      if (attempt >= 2) throw new TransferError(`Cannot remove ${dir}: ${result.stderr.trim()}`, 'failure', dir);
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
     }
   }
 

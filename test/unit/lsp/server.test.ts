@@ -70,7 +70,7 @@ describe('sbatch-language-server over stdio', () => {
 
   test('initialize announces the features', () => {
     const caps = s.initializeResult.capabilities;
-    assert.equal(caps.textDocumentSync, 1);
+    assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 1, save: { includeText: false } });
     assert.ok(caps.completionProvider?.triggerCharacters?.includes('-'));
     assert.equal(caps.hoverProvider, true);
     assert.equal(caps.documentSymbolProvider, true);
