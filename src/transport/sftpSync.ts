@@ -15,7 +15,7 @@ import { promises as fs } from 'node:fs';
 import { SyncFilter, isTempUploadName, type SyncFilterOptions } from '../core/sync/exclusion';
 import { emptyManifest, joinRemote, normaliseRelative, toSeconds, type Manifest, type ManifestFile } from '../core/sync/manifest';
 import { ancestorsOf, planSync, type SyncPlan } from '../core/sync/plan';
-import { scanLocalTree } from '../core/sync/localScan';
+import { scanLocalTree } from '../runtime/sync/localScan';
 import { TransferError, sha256OfFile, type FileTransfer } from './fileTransfer';
 
 export interface SyncProgress {

@@ -13,12 +13,14 @@ import * as vscode from 'vscode';
 import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
 import { LocalTransport } from '../../transport/local';
-import { detectLauncher, NoLauncherError, type LauncherInfo } from '../../core/mpi/launcher';
-import { currentPackageFamily, mpiInstallHint } from '../../core/mpi/installHints';
+import { NoLauncherError, type LauncherInfo } from '../../core/mpi/launcher';
+import { mpiInstallHint } from '../../core/mpi/installHints';
 import { isPythonProgram } from '../../core/mpi/launchPlan';
 import { choosePythonForMpi } from '../../core/mpi/python';
-import { startLocalRun, type RankRun, type RunResult } from '../../core/mpi/run';
 import type { RankLine } from '../../core/mpi/rankOutput';
+import { detectLocalLauncher } from '../../runtime/mpi/launcher';
+import { currentPackageFamily } from '../../runtime/mpi/platform';
+import { startLocalRun, type RankRun, type RunResult } from '../../runtime/mpi/run';
 import { RunTerminal, summarise, type RunSummary } from './runTerminal';
 
 export type { RunSummary } from './runTerminal';
@@ -80,7 +82,7 @@ export function registerMpi(context: vscode.ExtensionContext): void {
     const key = `${setting}\0${process.env.SLURM_JOB_ID ?? ''}`;
     let info = launchers.get(key);
     if (!info) {
-      info = await detectLauncher({ setting, env: process.env, runner });
+      info = await detectLocalLauncher({ setting, env: process.env, runner });
       launchers.set(key, info);
     }
     return info;

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { RankLine } from '../../core/mpi/rankOutput';
 import { formatTracebackSummary } from '../../core/mpi/failure';
-import type { RankRun, RunResult } from '../../core/mpi/run';
+import type { RankRun, RunResult } from '../../runtime/mpi/run';
 import { RankView } from './rankView';
 
 /** What the runMpi / runMultiprocessing commands resolve with. */

@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SyncFilter, isTempUploadName } from '../../../src/core/sync/exclusion';
-import { scanLocalTree } from '../../../src/core/sync/localScan';
+import { scanLocalTree } from '../../../src/runtime/sync/localScan';
 
 test('default folders are excluded, user globs add to them', () => {
   const filter = new SyncFilter({ excludeGlobs: ['data/**', '*.log'] });

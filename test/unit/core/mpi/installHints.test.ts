@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mpi4pyInstallHint, mpiInstallHint, packageFamily } from '../../../src/core/mpi/installHints';
+import { mpi4pyInstallHint, mpiInstallHint, packageFamily } from '../../../../src/core/mpi/installHints';
 
 test('the platform family comes from /etc/os-release', () => {
   assert.equal(packageFamily('linux', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n'), 'debian');

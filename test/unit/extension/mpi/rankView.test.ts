@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLEAR_SCREEN, plain, RankView, renderLine } from '../../../src/extension/mpi/rankView';
+import { CLEAR_SCREEN, plain, RankView, renderLine } from '../../../../src/extension/mpi/rankView';
 
 test('each line is tagged with its rank, coloured by rank; launcher lines untagged', () => {
   assert.equal(plain(renderLine({ rank: 3, stream: 'stdout', text: 'hi' })), '[rank 3] hi\r\n');

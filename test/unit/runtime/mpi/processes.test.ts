@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { isAlive, processesWithEnv, RUN_ID_VARIABLE, runProcesses, runProcessesAsync, signalAll } from '../../../src/core/mpi/processes';
+import { isAlive, processesWithEnv, RUN_ID_VARIABLE, runProcesses, runProcessesAsync, signalAll } from '../../../../src/runtime/mpi/processes';
+import { until } from '../../../support/until';
 
 const linux = process.platform === 'linux';
 
@@ -13,15 +14,12 @@ test('processes carrying a run marker are found whatever their group, and can be
   const child = spawn('setsid', ['sh', '-c', 'setsid sleep 60 & sleep 60'], { env: { ...process.env, [RUN_ID_VARIABLE]: id }, detached: true, stdio: 'ignore' });
   try {
     let pids: number[] = [];
-    for (let i = 0; i < 200 && pids.length < 3; i++) {
-      pids = runProcesses(id);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => (pids = runProcesses(id)).length >= 3, { what: 'sh and 2 sleeps', timeoutMs: 10_000, intervalMs: 20 }).catch(() => undefined);
     assert.equal(pids.length, 3, `sh + 2 sleeps, found ${pids.join(',')}`);
     assert.deepEqual(processesWithEnv(RUN_ID_VARIABLE, id.slice(0, -1)), [], 'a prefix of the value does not match');
     assert.deepEqual((await runProcessesAsync(id)).sort(), [...pids].sort(), 'the non-blocking scan finds the same');
     signalAll(pids, 'SIGKILL');
-    for (let i = 0; i < 200 && pids.some(isAlive); i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => !pids.some(isAlive), { what: 'the killed processes to be gone', timeoutMs: 10_000, intervalMs: 20 }).catch(() => undefined);
     assert.deepEqual(pids.filter(isAlive), []);
     assert.deepEqual(runProcesses(id), []);
   } finally {

@@ -7,8 +7,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { emptyManifest, toSeconds, type Manifest } from './manifest';
-import { SyncFilter } from './exclusion';
+import { emptyManifest, toSeconds, type Manifest } from '../../core/sync/manifest';
+import { SyncFilter } from '../../core/sync/exclusion';
 
 export interface LocalScanOptions {
   filter: SyncFilter;

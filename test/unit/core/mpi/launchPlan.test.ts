@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildLaunchPlan, RANK_WRAPPER } from '../../../src/core/mpi/launchPlan';
-import { shellCommand } from '../../../src/core/shellQuote';
+import { buildLaunchPlan, RANK_WRAPPER } from '../../../../src/core/mpi/launchPlan';
+import { shellCommand } from '../../../../src/core/shellQuote';
 
 const openmpi = { kind: 'openmpi', command: '/usr/bin/mpirun' };
 
@@ -93,4 +93,18 @@ test('a rank torn down by SIGTERM still records its status (143)', () => {
   } finally {
     rmSync(r.dir, { recursive: true, force: true });
   }
+});
+
+test('multiprocessing with a rank directory: the worker hook first on PYTHONPATH, the inherited path kept', () => {
+  const mp = buildLaunchPlan({ program: '/w/pool.py', ranks: 3, python: 'python3', rankDir: '/tmp/r', pythonPath: '/home/u/lib' }, 'multiprocessing');
+  assert.deepEqual(mp.argv, ['python3', '/w/pool.py']);
+  assert.equal(mp.env.PYTHONPATH, '/tmp/r/py:/home/u/lib');
+  assert.equal(mp.env.HPCW_WORKER_DIR, '/tmp/r');
+  assert.equal(mp.rankDir, '/tmp/r');
+  assert.deepEqual(mp.files?.map((f) => f.path), ['/tmp/r/py/sitecustomize.py']);
+  assert.equal(buildLaunchPlan({ program: '/w/pool.py', ranks: 3, rankDir: '/tmp/r' }, 'multiprocessing').env.PYTHONPATH, '/tmp/r/py');
+  // Not a Python program: nothing to hook; its output stays one stream.
+  const exe = buildLaunchPlan({ program: '/w/a.out', ranks: 3, rankDir: '/tmp/r' }, 'multiprocessing');
+  assert.equal(exe.rankDir, undefined);
+  assert.equal(exe.env.PYTHONPATH, undefined);
 });

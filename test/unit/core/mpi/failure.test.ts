@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstFailedStatus, formatTracebackSummary, readRankStatuses, launcherFailedRank, TracebackScanner, TRACEBACK_SUMMARY_PATTERN } from '../../../src/core/mpi/failure';
+import { firstFailedStatus, formatTracebackSummary, launcherFailedRank, parseRankStatus, rankStatusFileRank, TracebackScanner, TRACEBACK_SUMMARY_PATTERN } from '../../../../src/core/mpi/failure';
 
-const ROOT = join(__dirname, '../../../..');
+const ROOT = join(__dirname, '../../../../..');
 const fixture = (name: string): string => readFileSync(join(ROOT, 'test/fixtures/mpi', name), 'utf8');
 
 test('the first rank to fail by itself, not the ranks the launcher tore down', () => {
@@ -76,17 +75,10 @@ test('the summary line is what package.json\'s mpi-python problem matcher reads'
   assert.deepEqual([m[matcher.pattern.file], m[matcher.pattern.line], m[matcher.pattern.message]], ['/w/my file.py', '12', 'rank 2: ValueError: a: b']);
 });
 
-test('status files: the code, ordered by when each was written', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hpcw-status-'));
-  try {
-    writeFileSync(join(dir, '3.status'), '1\n');
-    await new Promise((r) => setTimeout(r, 30));
-    writeFileSync(join(dir, '0.status'), '2\n');
-    writeFileSync(join(dir, '0.out'), 'not a status');
-    const statuses = readRankStatuses(dir);
-    assert.deepEqual(statuses.map((s) => [s.rank, s.code]), [[0, 2], [3, 1]]);
-    assert.equal(firstFailedStatus(statuses)?.rank, 3, 'rank 3 ended first');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('status files: the name gives the rank, the text the code and the clock the rank wrote', () => {
+  assert.equal(rankStatusFileRank('12.status'), 12);
+  assert.equal(rankStatusFileRank('12.out'), undefined);
+  assert.deepEqual(parseRankStatus('3\n'), { code: 3 });
+  assert.deepEqual(parseRankStatus(' 0 1700000000123456789\n'), { code: 0, endedNs: 1700000000123456789n });
+  assert.equal(parseRankStatus('not a status'), undefined);
 });

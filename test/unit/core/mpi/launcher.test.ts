@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectLauncher, NoLauncherError, parseLauncherVersion } from '../../../src/core/mpi/launcher';
-import { LocalTransport } from '../../../src/transport/local';
-import type { CommandRunner } from '../../../src/core/transport';
+import { detectLauncher, NoLauncherError, parseLauncherVersion } from '../../../../src/core/mpi/launcher';
+import type { CommandRunner } from '../../../../src/core/transport';
 
-const FIXTURES = join(__dirname, '../../../../test/fixtures/mpi');
+const FIXTURES = join(__dirname, '../../../../../test/fixtures/mpi');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
 test('recognises launchers by their recorded --version output', () => {
@@ -55,15 +54,4 @@ test('an explicit launcher whose version cannot be read runs generically; srun b
   const find = (n: string): string => n;
   assert.equal((await detectLauncher({ setting: '/opt/weird/mpiexec', env: {}, runner, find })).kind, 'unknown');
   assert.equal((await detectLauncher({ setting: '/opt/slurm/bin/srun', env: {}, runner, find })).kind, 'slurm');
-});
-
-test('the real launcher on this machine (Open MPI) is detected', async (t) => {
-  
-  try {
-    const info = await detectLauncher({ setting: 'auto', env: { ...process.env, SLURM_JOB_ID: undefined }, runner: new LocalTransport() });
-    assert.ok(['openmpi', 'mpich', 'intel'].includes(info.kind), info.kind);
-  } catch (e) {
-    if (e instanceof NoLauncherError) t.skip('no MPI installed here');
-    else throw e;
-  }
 });

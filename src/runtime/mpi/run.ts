@@ -4,13 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { watch, mkdtempSync, rmSync, type FSWatcher } from 'node:fs';
+import { watch, mkdirSync, mkdtempSync, rmSync, writeFileSync, type FSWatcher } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { firstFailedStatus, launcherFailedRank, readRankStatuses, TracebackScanner, type TracebackSummary } from './failure';
-import { buildLaunchPlan, type LaunchPlan, type LaunchRequest, type RunMode } from './launchPlan';
+import { dirname, join } from 'node:path';
+import { firstFailedStatus, launcherFailedRank, TracebackScanner, type TracebackSummary } from '../../core/mpi/failure';
+import { buildLaunchPlan, isPythonProgram, type LaunchPlan, type LaunchRequest, type RunMode } from '../../core/mpi/launchPlan';
+import { LineSplitter, type OutputStream, type RankLine } from '../../core/mpi/rankOutput';
 import { isAlive, RUN_ID_VARIABLE, runProcessesAsync, signalAll, signalGroup } from './processes';
-import { LineSplitter, RankFileTail, type OutputStream, type RankLine } from './rankOutput';
+import { RankFileTail, readRankStatuses } from './rankFiles';
 
 export interface RunResult {
   mode: RunMode;
@@ -92,6 +93,10 @@ export class RankRun {
     };
 
     const env = { ...(options.env ?? process.env), ...plan.env, [RUN_ID_VARIABLE]: this.runId };
+    for (const file of plan.files ?? []) {
+      mkdirSync(dirname(file.path), { recursive: true });
+      writeFileSync(file.path, file.text);
+    }
     this.child = spawn(plan.argv[0], plan.argv.slice(1), {
       cwd: options.cwd,
       env,
@@ -171,7 +176,7 @@ export class RankRun {
           durationMs: performance.now() - this.started,
         };
         const failed = exitCode !== 0 || signal !== null;
-        if (failed && plan.rankDir) {
+        if (failed && plan.rankDir && plan.mode === 'mpi') {
           const status = firstFailedStatus(readRankStatuses(plan.rankDir));
           const tracebackRank = result.tracebacks.find((t) => t.rank !== undefined)?.rank;
           result.failedRank = status?.rank ?? tracebackRank ?? launcherFailedRank(launcherText);
@@ -210,9 +215,12 @@ export interface LocalRunRequest extends Omit<LaunchRequest, 'rankDir' | 'cores'
   isRoot?: boolean;
 }
 
-/** Builds the plan for this machine (cores, root, a fresh rank directory) and starts it. */
+/**
+ * Builds the plan for this machine (cores, root, a fresh rank directory: for the ranks of an MPI
+ * run, for the processes of a multiprocessing run of a Python program) and starts it.
+ */
 export function startLocalRun(request: LocalRunRequest, mode: RunMode, options: StartOptions = {}): RankRun {
-  const rankDir = mode === 'mpi' ? makeRankDir() : undefined;
+  const rankDir = mode === 'mpi' || isPythonProgram(request.program) ? makeRankDir() : undefined;
   try {
     const plan = buildLaunchPlan(
       {
@@ -220,6 +228,7 @@ export function startLocalRun(request: LocalRunRequest, mode: RunMode, options: 
         cores: request.cores ?? availableParallelism(),
         isRoot: request.isRoot ?? process.getuid?.() === 0,
         rankDir,
+        pythonPath: request.pythonPath ?? (options.env ?? process.env).PYTHONPATH,
       },
       mode,
     );
