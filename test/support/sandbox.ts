@@ -10,6 +10,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { until } from './until';
+import { isFinalState } from '../../src/core/slurm/jobStates';
 
 /** The repository root (this file compiles to out/test/support/sandbox.js). */
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -192,7 +193,6 @@ export function sshRun(
   return runCommand('ssh', [...sshArgs(options.info), command], options);
 }
 
-const unfinishedStates = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING']);
 
 /**
  * Polls `scontrol -o show job ID` until the job (every task of an array job) has ended, and
@@ -210,7 +210,7 @@ export async function waitForJobEnd(
       const r = await runCommand('scontrol', ['-o', 'show', 'job', jobId], { env, timeoutMs: 30_000 });
       if (r.code !== 0) return undefined;
       states = [...r.stdout.matchAll(/\bJobState=(\S+)/g)].map((m) => m[1]);
-      return states.length > 0 && states.every((s) => !unfinishedStates.has(s)) ? states : undefined;
+      return states.length > 0 && states.every(isFinalState) ? states : undefined;
     },
     { what: `job ${jobId} to end`, timeoutMs, intervalMs: 250, describe: () => `states: ${states.join(', ') || 'unknown'}` },
   );

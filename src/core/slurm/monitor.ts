@@ -7,6 +7,7 @@
  */
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
+import { isReportedFinalState } from './jobStates';
 import { buildClusterState, ClusterQueryError, refreshSteps, type ClusterState } from './clusterState';
 import { parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
@@ -39,7 +40,6 @@ export interface ClusterMonitorOptions {
 
 type Listener<T> = (value: T) => void;
 
-const FINAL_STATES = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|SPECIAL_EXIT|REVOKED)$/;
 
 export class ClusterMonitor {
   private current: MonitorStatus = { kind: 'idle' };
@@ -194,7 +194,7 @@ export class ClusterMonitor {
         const s = sections.get(`job${i}`);
         if (s?.code !== 0) return;
         const rec = parseScontrolJobs(s.stdout)[0];
-        if (rec && FINAL_STATES.test(rec.state)) {
+        if (rec && isReportedFinalState(rec.state)) {
           results.set(j.jobId, { cluster: this.options.cluster, jobId: j.jobId, name: rec.name || j.name, state: rec.state, exitCode: rec.exitCode });
         }
       });
@@ -211,7 +211,7 @@ export class ClusterMonitor {
         const acctSections = parseBatchOutput(acct.stdout);
         const text = acctSections.get('sacct')?.code === 0 ? acctSections.get('sacct')?.stdout : acctSections.get('jobcomp')?.code === 0 ? acctSections.get('jobcomp')?.stdout : '';
         for (const a of parseSacct(text ?? '')) {
-          if (ids.includes(a.jobId) && FINAL_STATES.test(a.state)) {
+          if (ids.includes(a.jobId) && isReportedFinalState(a.state)) {
             results.set(a.jobId, { cluster: this.options.cluster, jobId: a.jobId, name: a.name, state: a.state, exitCode: a.exitCode });
           }
         }

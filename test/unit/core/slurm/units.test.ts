@@ -10,7 +10,7 @@ import {
   parseNodeState,
   parseTres,
   tresGpus,
-} from '../../../src/core/slurm/units';
+} from '../../../../src/core/slurm/units';
 
 test('durations as Slurm prints them', () => {
   assert.equal(parseDurationSeconds('0:04'), 4);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeJobEnd, isFinalState, lineForError, parseParsableJobId, parseTestOnly } from '../../../src/core/slurm/sbatchAnswers';
+import { describeJobEnd, lineForError, parseParsableJobId, parseTestOnly } from '../../../../src/core/slurm/sbatchAnswers';
+import { isFinalState } from '../../../../src/core/slurm/jobStates';
 
 test('sbatch --parsable: job id, with or without cluster', () => {
   assert.deepEqual(parseParsableJobId('123\n'), { jobId: '123' });

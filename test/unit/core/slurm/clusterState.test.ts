@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { batchArgv, parseBatchOutput } from '../../../src/core/slurm/batch';
-import { buildClusterState, ClusterQueryError, formatSummary, refreshSteps } from '../../../src/core/slurm/clusterState';
-import { parseClusterSnapshot } from '../../../src/core/cluster/snapshot';
-import { ClusterMonitor, type FinishedJobInfo } from '../../../src/core/slurm/monitor';
-import type { CommandRunner, ExecResult } from '../../../src/core/transport';
+import { batchArgv, parseBatchOutput } from '../../../../src/core/slurm/batch';
+import { buildClusterState, ClusterQueryError, formatSummary, refreshSteps } from '../../../../src/core/slurm/clusterState';
+import { parseClusterSnapshot } from '../../../../src/core/cluster/snapshot';
+import { ClusterMonitor, type FinishedJobInfo } from '../../../../src/core/slurm/monitor';
+import type { CommandRunner, ExecResult } from '../../../../src/core/transport';
 
-const FIXTURES = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'slurm');
+const FIXTURES = path.join(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'slurm');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 test('batch script frames each command (real sh), failures and hostile arguments', () => {

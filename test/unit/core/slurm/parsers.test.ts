@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseScontrolJobs, parseScontrolLine, parseScontrolNodes, parseScontrolPartitions } from '../../../src/core/slurm/scontrol';
-import { actionableJobId, parseSqueue, squeueArgv, SQUEUE_FORMAT } from '../../../src/core/slurm/squeue';
-import { parseSinfoNodes, parseSinfoPartitions } from '../../../src/core/slurm/sinfo';
-import { parseSacct, sacctArgv } from '../../../src/core/slurm/sacct';
-import { expandHostlist } from '../../../src/core/slurm/units';
+import { parseScontrolJobs, parseScontrolLine, parseScontrolNodes, parseScontrolPartitions } from '../../../../src/core/slurm/scontrol';
+import { actionableJobId, parseSqueue, squeueArgv, SQUEUE_FORMAT } from '../../../../src/core/slurm/squeue';
+import { parseSinfoNodes, parseSinfoPartitions } from '../../../../src/core/slurm/sinfo';
+import { parseSacct, sacctArgv } from '../../../../src/core/slurm/sacct';
+import { expandHostlist } from '../../../../src/core/slurm/units';
 
-const FIXTURES = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'slurm');
+const FIXTURES = path.join(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'slurm');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 test('scontrol -o: values with spaces and = stay whole', () => {
