@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { editDistance, suggestOptionNames } from '../../../src/core/sbatch/suggest';
+import { editDistance, suggestOptionNames } from '../../../../src/core/sbatch/suggest';
 
 test('a swap of neighbouring letters is one edit', () => {
   assert.equal(editDistance('tiem', 'time'), 1);

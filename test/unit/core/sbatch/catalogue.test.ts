@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { OPTIONS, findOption, FILENAME_PATTERNS, resolveLongOption } from '../../../src/core/sbatch';
+import { OPTIONS, findOption, FILENAME_PATTERNS, resolveLongOption } from '../../../../src/core/sbatch';
 
 const MAN = '/usr/share/man/man1/sbatch.1.gz';
 

@@ -8,10 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseClusterSnapshot } from '../../../src/core/cluster/snapshot';
-import { lintSbatch } from '../../../src/core/sbatch';
+import { parseClusterSnapshot } from '../../../../src/core/cluster/snapshot';
+import { lintSbatch } from '../../../../src/core/sbatch';
 
-const repo = path.resolve(__dirname, '..', '..', '..', '..');
+const repo = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const dir = path.join(repo, 'test', 'fixtures', 'sbatch');
 const cluster = parseClusterSnapshot(fs.readFileSync(path.join(dir, 'sandbox-cluster.json'), 'utf8'));
 const files = (sub: string) => fs.readdirSync(path.join(dir, sub)).filter((f) => f.endsWith('.sbatch')).sort();

@@ -9,7 +9,7 @@ import {
   checkBeginTime, checkDependency, checkDistribution, expandHostlist, findOption, parseArraySpec,
   parseConstraint, parseGpuCount, parseGres, parseMemory, parseNodeCount, parseSignalSpec, parseSlurmTime,
   unknownFilenamePatterns, validateOptionValue, formatSlurmTime, checkTres,
-} from '../../../src/core/sbatch';
+} from '../../../../src/core/sbatch';
 
 function verdict(option: string, value: string): 'ok' | 'error' | 'warning' | 'information' {
   const opt = findOption(option);

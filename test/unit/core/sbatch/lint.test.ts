@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseClusterSnapshot, type ClusterSnapshot } from '../../../src/core/cluster/snapshot';
-import { lintSbatch, parseSbatchScript, summarizeRequest, type SbatchDiagnostic, type TextEdit } from '../../../src/core/sbatch';
+import { parseClusterSnapshot, type ClusterSnapshot } from '../../../../src/core/cluster/snapshot';
+import { lintSbatch, parseSbatchScript, summarizeRequest, type SbatchDiagnostic, type TextEdit } from '../../../../src/core/sbatch';
 
-const repo = path.resolve(__dirname, '..', '..', '..', '..');
+const repo = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const sandbox = parseClusterSnapshot(fs.readFileSync(path.join(repo, 'test/fixtures/sbatch/sandbox-cluster.json'), 'utf8'));
 const script = (...lines: string[]) => ['#!/bin/bash', ...lines, 'srun hostname', ''].join('\n');
 const codes = (ds: SbatchDiagnostic[]) => ds.filter((d) => d.code !== 'request-summary').map((d) => d.code);

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseClusterSnapshot } from '../../../src/core/cluster/snapshot';
-import { lintSbatch, parseSbatchScript, summarizeRequest, OPTIONS, type SbatchDiagnostic } from '../../../src/core/sbatch';
+import { parseClusterSnapshot } from '../../../../src/core/cluster/snapshot';
+import { lintSbatch, parseSbatchScript, summarizeRequest, OPTIONS, type SbatchDiagnostic } from '../../../../src/core/sbatch';
 
-const repo = path.resolve(__dirname, '..', '..', '..', '..');
+const repo = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const fixtures = path.join(repo, 'test', 'fixtures', 'sbatch');
 const cluster = parseClusterSnapshot(fs.readFileSync(path.join(fixtures, 'sandbox-cluster.json'), 'utf8'));
 const corpus = ['valid', 'invalid'].flatMap((d) => fs.readdirSync(path.join(fixtures, d)).map((f) => fs.readFileSync(path.join(fixtures, d, f), 'utf8')));

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSbatchScript, tokenizeDirectiveLine, tokenColumn, type ParsedScript } from '../../../src/core/sbatch';
+import { parseSbatchScript, tokenizeDirectiveLine, tokenColumn, type ParsedScript } from '../../../../src/core/sbatch';
 
 const script = (...lines: string[]) => ['#!/bin/bash', ...lines, 'hostname', ''].join('\n');
 const values = (p: ParsedScript) => p.directives.map((d) => [d.option?.long ?? d.name, d.value]);
