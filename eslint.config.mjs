@@ -35,4 +35,14 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The VS Code layer reaches clusters through the cluster service (src/cluster) only.
+    files: ['src/extension/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+transport(/|$)', message: 'src/extension reaches clusters through src/cluster (the cluster service), never src/transport directly.' }] },
+      ],
+    },
+  },
 );

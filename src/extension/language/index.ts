@@ -9,11 +9,7 @@ import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscod
 import type { ClusterSnapshot } from '../../core/cluster/snapshot';
 import { CLUSTER_SNAPSHOT_NOTIFICATION, type ClusterSnapshotParams, type ServerInitializationOptions } from '../../core/cluster/protocol';
 import type { LanguageService } from '../services';
-
-
-function shellcheckSetting(): string {
-  return vscode.workspace.getConfiguration('hpcWorkbench').get<string>('lint.shellcheck', 'auto');
-}
+import { settings } from '../settings';
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext): LanguageService {
   let client: LanguageClient | undefined;
@@ -48,7 +44,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
         };
         const clientOptions: LanguageClientOptions = {
           documentSelector: [{ language: 'sbatch' }],
-          initializationOptions: { shellcheck: shellcheckSetting(), clusterSnapshot: snapshot } satisfies ServerInitializationOptions,
+          initializationOptions: { shellcheck: settings.shellcheck(), clusterSnapshot: snapshot } satisfies ServerInitializationOptions,
           // Sends workspace/didChangeConfiguration with { hpcWorkbench: {...} } when settings change.
           synchronize: { configurationSection: 'hpcWorkbench' },
           outputChannelName: 'HPC Workbench: SBATCH',

@@ -5,6 +5,9 @@
 import * as vscode from 'vscode';
 import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
+// Local runs are processes of this machine, not a cluster: the one exception to the rule that
+// src/extension does not import src/transport.
+// eslint-disable-next-line no-restricted-imports
 import { LocalTransport } from '../../transport/local';
 import { NoLauncherError, type LauncherInfo } from '../../core/mpi/launcher';
 import { mpiInstallHint } from '../../core/mpi/installHints';
