@@ -19,23 +19,31 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: MpiR
   );
 }
 
-async function runMpi(context: vscode.ExtensionContext, runs: MpiRuns, arg?: RunMpiArgs | vscode.Uri): Promise<RunSummary | undefined> {
+/** What runMpi and runMultiprocessing share: the program, the count (given or asked), the directory. */
+async function prepare(
+  context: vscode.ExtensionContext,
+  arg: (RunMpiArgs & RunMultiprocessingArgs) | vscode.Uri | undefined,
+  count: { key: string; prompt: string; given: (opts: RunMpiArgs & RunMultiprocessingArgs) => number | undefined },
+): Promise<{ file: string; ranks: number; opts: RunMpiArgs & RunMultiprocessingArgs; cwd: string } | undefined> {
   const file = await resolveFile(arg);
   if (!file) return undefined;
   const opts = arg instanceof vscode.Uri ? {} : (arg ?? {});
-  const ranks = await askCount(context, LAST_RANKS, 'Number of MPI ranks', opts.ranks);
+  const ranks = await askCount(context, count.key, count.prompt, count.given(opts));
   if (ranks === undefined) return undefined;
-  const spec: RunSpec = { mode: 'mpi', file, ranks, args: opts.args ?? [], launcher: opts.launcher, python: opts.python, cwd: cwdFor(file, opts.cwd) };
+  return { file, ranks, opts, cwd: cwdFor(file, opts.cwd) };
+}
+
+async function runMpi(context: vscode.ExtensionContext, runs: MpiRuns, arg?: RunMpiArgs | vscode.Uri): Promise<RunSummary | undefined> {
+  const p = await prepare(context, arg, { key: LAST_RANKS, prompt: 'Number of MPI ranks', given: (o) => o.ranks });
+  if (!p) return undefined;
+  const spec: RunSpec = { mode: 'mpi', file: p.file, ranks: p.ranks, args: p.opts.args ?? [], launcher: p.opts.launcher, python: p.opts.python, cwd: p.cwd };
   return runs.launch(spec).summary;
 }
 
 async function runMultiprocessing(context: vscode.ExtensionContext, runs: MpiRuns, arg?: RunMultiprocessingArgs | vscode.Uri): Promise<RunSummary | undefined> {
-  const file = await resolveFile(arg);
-  if (!file) return undefined;
-  const opts = arg instanceof vscode.Uri ? {} : (arg ?? {});
-  const workers = await askCount(context, LAST_WORKERS, 'Number of worker processes (HPCW_WORKERS)', opts.workers);
-  if (workers === undefined) return undefined;
-  const spec: RunSpec = { mode: 'multiprocessing', file, ranks: workers, args: opts.args ?? [], python: opts.python, cwd: cwdFor(file, opts.cwd) };
+  const p = await prepare(context, arg, { key: LAST_WORKERS, prompt: 'Number of worker processes (HPCW_WORKERS)', given: (o) => o.workers });
+  if (!p) return undefined;
+  const spec: RunSpec = { mode: 'multiprocessing', file: p.file, ranks: p.ranks, args: p.opts.args ?? [], python: p.opts.python, cwd: p.cwd };
   return runs.launch(spec).summary;
 }
 
