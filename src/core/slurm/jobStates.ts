@@ -52,6 +52,9 @@ export const FINAL_STATES: readonly string[] = [
   'REVOKED',
 ];
 
+/** The final states of a job that ended without completing: an array task in one is worth resubmitting. */
+export const FAILED_END_STATES: readonly string[] = ['FAILED', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE'];
+
 /** The first word of a state as Slurm prints it (`CANCELLED by 1000` → CANCELLED, `COMPLETING+` → COMPLETING). */
 export function baseState(state: string): string {
   return state.trim().split(/\s+/)[0].replace(/\+$/, '').toUpperCase();
@@ -83,6 +86,11 @@ export function isFinalState(state: string): boolean {
 /** One of FINAL_STATES: a state a finished job can be reported in. */
 export function isReportedFinalState(state: string): boolean {
   return FINAL_STATES.includes(baseState(state));
+}
+
+/** Ended without completing (one of FAILED_END_STATES). */
+export function isFailedEndState(state: string): boolean {
+  return FAILED_END_STATES.includes(baseState(state));
 }
 
 /** Held: pending because a user or an administrator held it (`scontrol hold`), not waiting for resources. */
