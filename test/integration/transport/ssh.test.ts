@@ -11,8 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { until } from '../../support/until';
-import { resolveSshTarget, type SshTarget } from '../../../src/transport/sshConfig';
-import { SshTransport, type HostKeyInfo, type SshCallbacks, type SshStateChange } from '../../../src/transport/sshTransport';
+import { resolveSshTarget, type SshTarget } from '../../../src/transport/ssh/sshConfig';
+import { SshTransport, type HostKeyInfo, type SshCallbacks, type SshStateChange } from '../../../src/transport/ssh';
 
 let info: SandboxInfo;
 let target: SshTarget;
