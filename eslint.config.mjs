@@ -11,9 +11,28 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/cluster/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/transport/**/*.ts'],
+    files: ['src/cluster/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts', 'src/transport/**/*.ts', 'src/runtime/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core, cluster service, server, CLI and transports must not import vscode.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core, cluster service, server, CLI, transports and runtime must not import vscode.' }] }],
+    },
+  },
+  {
+    // The core is pure logic: no VS Code, no processes, no file system (that is src/runtime and
+    // src/transport). This block replaces the one above for src/core, so it repeats vscode.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'vscode', message: 'The core, cluster service, server, CLI, transports and runtime must not import vscode.' },
+            ...['node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'].map((name) => ({
+              name,
+              message: 'src/core is pure: processes and files belong in src/runtime (or src/transport); give the core their results.',
+            })),
+          ],
+        },
+      ],
     },
   },
   {

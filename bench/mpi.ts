@@ -14,10 +14,10 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { detectLauncher } from '../src/core/mpi/launcher';
+import { detectLocalLauncher as detectLauncher } from '../src/runtime/mpi/launcher';
 import { buildLaunchPlan } from '../src/core/mpi/launchPlan';
-import { choosePythonForMpi } from '../src/core/mpi/python';
-import { startLocalRun } from '../src/core/mpi/run';
+import { chooseLocalPythonForMpi as choosePythonForMpi } from '../src/runtime/mpi/python';
+import { startLocalRun } from '../src/runtime/mpi/run';
 import { LocalTransport } from '../src/transport/local';
 import { availableParallelism } from 'node:os';
 

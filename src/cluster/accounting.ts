@@ -12,7 +12,6 @@ import { batchArgv, parseBatchOutput, type BatchSection } from '../core/slurm/ba
 import { errorText } from '../core/slurm/clusterState';
 import { jobEfficiency, type Efficiency } from '../core/slurm/efficiency';
 import {
-  FINAL_STATES,
   groupArrays,
   parseSacct,
   parseSacctSteps,
@@ -20,6 +19,7 @@ import {
   type AccountedJob,
   type AccountedJobDetail,
 } from '../core/slurm/sacct';
+import { isReportedFinalState } from '../core/slurm/jobStates';
 import { parseParsableJobId } from '../core/slurm/sbatchAnswers';
 import { liveUseByJob, parseSstat, sstatArgv, type LiveStep } from '../core/slurm/sstat';
 import { compressIndices } from '../core/slurm/units';
@@ -94,7 +94,7 @@ async function readAccounting(runner: CommandRunner, select: { jobIds?: string[]
 export async function fetchHistory(runner: CommandRunner, options: HistoryOptions = {}): Promise<History> {
   const days = Math.max(1, Math.floor(options.days ?? DEFAULT_HISTORY_DAYS));
   const r = await readAccounting(runner, { since: `now-${days}days`, allUsers: options.allUsers ?? false }, options.timeoutMs ?? TIMEOUT_MS);
-  const history: History = { source: r.source, jobs: r.jobs.filter((j) => FINAL_STATES.test(j.state)), fetchedAt: new Date().toISOString() };
+  const history: History = { source: r.source, jobs: r.jobs.filter((j) => isReportedFinalState(j.state)), fetchedAt: new Date().toISOString() };
   if (r.source === 'jobcomp') history.note = needsSlurmdbd('Efficiency, steps and array task states', 'jobcomp');
   else if (r.source === 'none') history.note = needsSlurmdbd('Job history', 'none', r.why);
   return history;
@@ -185,7 +185,7 @@ export async function resubmitFailedTasks(runner: CommandRunner, arrayJobId: str
   }
   const group = groupArrays(r.jobs).arrays.find((g) => g.arrayJobId === arrayJobId);
   if (!group) return { source: r.source, failedIndices: [], note: `Job ${arrayJobId} is not an array job that accounting knows.` };
-  const pending = group.tasks.some((t) => !FINAL_STATES.test(t.state));
+  const pending = group.tasks.some((t) => !isReportedFinalState(t.state));
   if (group.failedIndices.length === 0) {
     return { source: r.source, failedIndices: [], note: pending ? `Array ${arrayJobId} has not finished yet; no task has failed so far.` : `No task of array ${arrayJobId} failed.` };
   }

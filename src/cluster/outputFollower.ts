@@ -9,7 +9,7 @@ import type { CommandRunner } from '../core/transport';
 import { parseScontrolJobs, type ScontrolJob } from '../core/slurm/scontrol';
 import { jobOutputPaths } from '../core/slurm/outputPaths';
 import { TransferError, type FileTransfer } from '../transport/fileTransfer';
-import { isFinalState } from '../core/slurm/sbatchAnswers';
+import { isFinalState } from '../core/slurm/jobStates';
 
 /** The job as scontrol knows it; undefined once Slurm has forgotten it (MinJobAge). */
 export async function readJob(runner: CommandRunner, jobId: string): Promise<ScontrolJob | undefined> {

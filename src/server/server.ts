@@ -28,14 +28,12 @@ import { fileURLToPath } from 'node:url';
 import { lintParsed, parseSbatchScript, summarizeRequest } from '../core/sbatch';
 import type { ParsedScript } from '../core/sbatch/parse';
 import type { SbatchDiagnostic } from '../core/sbatch/types';
+import { CLUSTER_SNAPSHOT_NOTIFICATION, type ServerInitializationOptions } from '../core/cluster/protocol';
 import { codeActionsFor, toLspDiagnostic } from './codeActions';
 import { COMPLETION_TRIGGERS, completionsAt, resolveCompletion } from './completion';
 import { hoverAt } from './hover';
 import { ShellcheckScheduler, shellcheckExecutable, type ShellcheckTrigger } from './shellcheck';
 import { documentSymbols } from './symbols';
-
-/** Custom notification: the client pushes the connected cluster's snapshot (null clears it). */
-export const CLUSTER_SNAPSHOT_NOTIFICATION = 'hpcWorkbench/clusterSnapshot';
 
 export interface ServerSettings {
   /** `auto`, `off` or a path to shellcheck. */
@@ -228,7 +226,7 @@ export function startServer(connection: Connection, options: StartServerOptions 
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const init = (params.initializationOptions ?? {}) as Record<string, unknown>;
+    const init = (params.initializationOptions ?? {}) as Record<keyof ServerInitializationOptions, unknown>;
     settings.shellcheck = shellcheckFromSettings(init) ?? 'auto';
     snapshot = checkedSnapshot(init.clusterSnapshot ?? init.snapshot, log);
     canPullConfiguration = params.capabilities.workspace?.configuration === true;

@@ -20,7 +20,7 @@ import { SyncFilter, type SyncFilterOptions } from '../core/sync/exclusion';
 import { isTempName } from '../core/sync/tempName';
 import { emptyManifest, joinRemote, normaliseRelative, toSeconds, type Manifest, type ManifestFile } from '../core/sync/manifest';
 import { ancestorsOf, planSync, type SyncPlan } from '../core/sync/plan';
-import { scanLocalTree } from '../core/sync/localScan';
+import { scanLocalTree } from '../runtime/sync/localScan';
 import { CancelledError, throwIfCancelled } from '../core/errors';
 import { TransferError, isStagingName, sha256OfFile, type BulkFile, type FileTransfer } from './fileTransfer';
 

@@ -6,9 +6,11 @@
  * The instance is chosen by HPCW_SANDBOX_DIR (default <repo>/.sandbox) and
  * HPCW_SANDBOX_PORT_BASE (default 26800), exactly as sandbox.sh chooses it.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { until } from './until';
+import { isFinalState } from '../../src/core/slurm/jobStates';
 
 /** The repository root (this file compiles to out/test/support/sandbox.js). */
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -113,7 +115,7 @@ export interface SandboxCtlResult {
  */
 export function sandboxCtl(action: SandboxAction, timeoutMs = 120_000): Promise<SandboxCtlResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       'bash',
       [sandboxScript, action],
       { env: process.env, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
@@ -126,6 +128,7 @@ export function sandboxCtl(action: SandboxAction, timeoutMs = 120_000): Promise<
         resolve({ code, stdout, stderr });
       },
     );
+    writeInput(child);
   });
 }
 
@@ -169,8 +172,19 @@ export function runCommand(
         resolve({ code, stdout, stderr });
       },
     );
-    child.stdin?.end(options.input ?? '');
+    writeInput(child, options.input);
   });
+}
+
+/**
+ * Gives a child its input and closes it. A child may exit (or close its input) before it has read
+ * all of it: the write then fails with EPIPE, on the stream, after the fact. That is the child's
+ * business (its exit code says what happened), never an uncaught error of the test process.
+ */
+export function writeInput(child: ChildProcess, input?: string | Buffer): void {
+  if (!child.stdin) return;
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(input ?? '');
 }
 
 /** Runs a shell command line as the test user over the sandbox's sshd (OpenSSH CLI). */
@@ -181,7 +195,6 @@ export function sshRun(
   return runCommand('ssh', [...sshArgs(options.info), command], options);
 }
 
-const unfinishedStates = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING']);
 
 /**
  * Polls `scontrol -o show job ID` until the job (every task of an array job) has ended, and
@@ -193,15 +206,14 @@ export async function waitForJobEnd(
 ): Promise<string[]> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const env = slurmEnv(options.info);
-  const deadline = Date.now() + timeoutMs;
   let states: string[] = [];
-  while (Date.now() < deadline) {
-    const r = await runCommand('scontrol', ['-o', 'show', 'job', jobId], { env, timeoutMs: 30_000 });
-    if (r.code === 0) {
+  return until(
+    async () => {
+      const r = await runCommand('scontrol', ['-o', 'show', 'job', jobId], { env, timeoutMs: 30_000 });
+      if (r.code !== 0) return undefined;
       states = [...r.stdout.matchAll(/\bJobState=(\S+)/g)].map((m) => m[1]);
-      if (states.length > 0 && states.every((s) => !unfinishedStates.has(s))) return states;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`job ${jobId} did not end within ${timeoutMs} ms (states: ${states.join(', ') || 'unknown'})`);
+      return states.length > 0 && states.every(isFinalState) ? states : undefined;
+    },
+    { what: `job ${jobId} to end`, timeoutMs, intervalMs: 250, describe: () => `states: ${states.join(', ') || 'unknown'}` },
+  );
 }

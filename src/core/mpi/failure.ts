@@ -7,9 +7,6 @@
  *  3. the launcher's message ("MPI_ABORT was invoked on rank N", Open MPI's "Process name:
  *     [[x,y],N] ... Exit code", MPICH's "application called MPI_Abort(...) - process N").
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-
 export interface RankStatus {
   rank: number;
   code: number;
@@ -17,36 +14,20 @@ export interface RankStatus {
   endedNs: bigint;
 }
 
-export function readRankStatuses(dir: string): RankStatus[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const statuses: RankStatus[] = [];
-  for (const name of names) {
-    const m = /^(\d+)\.status$/.exec(name);
-    if (!m) continue;
-    let text: string;
-    try {
-      text = readFileSync(join(dir, name), 'utf8');
-    } catch {
-      continue;
-    }
-    const f = /^(\d+)(?:\s+(\d+))?/.exec(text.trim());
-    if (!f) continue;
-    // A clock written by the rank, else when the status file was written (the kernel's coarse
-    // clock: ranks that end within a few ms of each other tie and are ordered by rank).
-    let endedNs = 0n;
-    try {
-      endedNs = f[2] ? BigInt(f[2]) : statSync(join(dir, name), { bigint: true }).mtimeNs;
-    } catch {
-      endedNs = 0n;
-    }
-    statuses.push({ rank: Number(m[1]), code: Number(f[1]), endedNs });
-  }
-  return statuses.sort((a, b) => a.rank - b.rank);
+/** The rank a status file belongs to, from its name (`<rank>.status`); undefined for other files. */
+export function rankStatusFileRank(name: string): number | undefined {
+  const m = /^(\d+)\.status$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Reads a status file's text: the exit code, and the clock the rank wrote after it (nanoseconds),
+ * when it wrote one. Undefined when the text is not a status.
+ */
+export function parseRankStatus(text: string): { code: number; endedNs?: bigint } | undefined {
+  const f = /^(\d+)(?:\s+(\d+))?/.exec(text.trim());
+  if (!f) return undefined;
+  return f[2] ? { code: Number(f[1]), endedNs: BigInt(f[2]) } : { code: Number(f[1]) };
 }
 
 const TEARDOWN_CODES = new Set([143, 137, 129, 130]); // SIGTERM, SIGKILL, SIGHUP, SIGINT

@@ -1,11 +1,9 @@
 /**
  * What to tell the user when MPI or mpi4py is missing: the install command for their platform.
  */
-import { readFileSync } from 'node:fs';
-
 export type PackageFamily = 'debian' | 'fedora' | 'suse' | 'arch' | 'macos' | 'other';
 
-/** Reads the distribution family from /etc/os-release text (ID and ID_LIKE). */
+/** Reads the distribution family from /etc/os-release text (ID and ID_LIKE); the runtime reads the file. */
 export function packageFamily(platform: NodeJS.Platform, osRelease: string | undefined): PackageFamily {
   if (platform === 'darwin') return 'macos';
   if (platform !== 'linux' || !osRelease) return 'other';
@@ -15,16 +13,6 @@ export function packageFamily(platform: NodeJS.Platform, osRelease: string | und
   if (ids.some((id) => id.startsWith('suse') || id.startsWith('opensuse') || id === 'sles')) return 'suse';
   if (ids.some((id) => id === 'arch')) return 'arch';
   return 'other';
-}
-
-export function currentPackageFamily(): PackageFamily {
-  let text: string | undefined;
-  try {
-    text = readFileSync('/etc/os-release', 'utf8');
-  } catch {
-    text = undefined;
-  }
-  return packageFamily(process.platform, text);
 }
 
 function sudo(isRoot: boolean): string {

@@ -15,6 +15,8 @@
  * messages (e.g. "MPI_ABORT was invoked on rank 2").
  */
 
+import { WORKER_HOOK, WORKER_HOOK_DIR } from './workerHook';
+
 export type RunMode = 'mpi' | 'multiprocessing';
 
 export interface LaunchRequest {
@@ -32,8 +34,14 @@ export interface LaunchRequest {
   isRoot?: boolean;
   /** Processor cores available here (more ranks than that needs `--oversubscribe` for Open MPI). */
   cores?: number;
-  /** Directory where each rank's output files go; when unset, ranks are not wrapped. */
+  /**
+   * Directory where each rank's output files go; when unset, ranks are not wrapped. In a
+   * multiprocessing run of a Python program, where each process of the run writes its own files
+   * (see workerHook.ts).
+   */
   rankDir?: string;
+  /** The PYTHONPATH the run inherits (kept after the worker hook's directory). */
+  pythonPath?: string;
   /**
    * Open MPI only: restrict the byte transfer layers to self,tcp. Needed where several "nodes"
    * share one hostname (a single-host test cluster under srun): the shared-memory transport
@@ -49,8 +57,10 @@ export interface LaunchPlan {
   argv: string[];
   /** Variables to add to the inherited environment. */
   env: Record<string, string>;
-  /** Set when ranks write into per-rank files there. */
+  /** Set when ranks (or a multiprocessing run's processes) write into per-rank files there. */
   rankDir?: string;
+  /** Files to write before the run starts (absolute path, text). */
+  files?: { path: string; text: string }[];
 }
 
 /**
@@ -121,7 +131,11 @@ export function buildLaunchPlan(request: LaunchRequest, mode: RunMode = 'mpi'): 
 
   if (mode === 'multiprocessing') {
     env.HPCW_WORKERS = String(request.ranks);
-    return { mode, argv: program, env };
+    if (!request.rankDir || !isPythonProgram(request.program)) return { mode, argv: program, env };
+    const hookDir = `${request.rankDir}/${WORKER_HOOK_DIR}`;
+    env.HPCW_WORKER_DIR = request.rankDir;
+    env.PYTHONPATH = request.pythonPath ? `${hookDir}:${request.pythonPath}` : hookDir;
+    return { mode, argv: program, env, rankDir: request.rankDir, files: [{ path: `${hookDir}/sitecustomize.py`, text: WORKER_HOOK }] };
   }
   if (!request.launcher) throw new Error('No MPI launcher given.');
   const { flags, env: launcherEnv } = launcherFlags(request);

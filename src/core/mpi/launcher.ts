@@ -1,10 +1,9 @@
 /**
  * MPI launcher detection: which launcher a `--version` output belongs to, and which launcher to
  * use for `hpcWorkbench.mpi.launcher` (`auto` | `mpirun` | `mpiexec` | `srun` | a path).
- * No vscode import: shared with the remote side.
+ * Pure: the runner and the executable lookup are given (src/runtime/mpi/launcher.ts gives this
+ * machine's); shared with the remote side.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
 import type { CommandRunner } from '../transport';
 
 export type LauncherKind = 'openmpi' | 'mpich' | 'intel' | 'slurm' | 'unknown';
@@ -34,25 +33,6 @@ export function parseLauncherVersion(output: string): { kind: LauncherKind; vers
   return { kind: 'unknown' };
 }
 
-/** Finds an executable on PATH (or checks an explicit path); undefined when absent. */
-export function findExecutable(name: string, pathVar = process.env.PATH ?? ''): string | undefined {
-  const executable = (p: string): boolean => {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (name.includes('/')) return executable(name) ? name : undefined;
-  for (const dir of pathVar.split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 /** Launchers tried by `auto`, in order (Debian's alternatives name both Open MPI's and MPICH's). */
 export const AUTO_LAUNCHERS = ['mpirun', 'mpiexec', 'mpirun.openmpi', 'mpirun.mpich', 'mpiexec.hydra'];
 
@@ -63,8 +43,8 @@ export interface DetectOptions {
   env: Record<string, string | undefined>;
   /** Runs `LAUNCHER --version`. */
   runner: CommandRunner;
-  /** Looks an executable up; defaults to PATH of `env`. */
-  find?: (name: string) => string | undefined;
+  /** Looks an executable up (a name on PATH, or checks an explicit path). */
+  find: (name: string) => string | undefined;
 }
 
 export class NoLauncherError extends Error {}
@@ -75,7 +55,7 @@ export class NoLauncherError extends Error {}
  * `--version` (unknown kinds still run with the generic `-n N`).
  */
 export async function detectLauncher(options: DetectOptions): Promise<LauncherInfo> {
-  const find = options.find ?? ((name: string) => findExecutable(name, options.env.PATH ?? ''));
+  const find = options.find;
   const setting = options.setting.trim() || 'auto';
   const identify = async (command: string): Promise<LauncherInfo> => {
     let output = '';

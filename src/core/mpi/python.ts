@@ -8,7 +8,7 @@
  * never silently replaced (they get an error naming the one that would work).
  */
 import type { CommandRunner } from '../transport';
-import { currentPackageFamily, mpi4pyInstallHint, type PackageFamily } from './installHints';
+import { mpi4pyInstallHint, type PackageFamily } from './installHints';
 
 export type PythonSource = 'setting' | 'python-extension' | 'default';
 
@@ -41,8 +41,9 @@ export interface ChoosePythonOptions {
   setting?: string;
   /** The Python extension's selected interpreter, when that extension is installed. */
   extensionPython?: string;
-  family?: PackageFamily;
-  isRoot?: boolean;
+  /** The platform's package family (for the install hint; src/runtime/mpi/platform.ts reads this machine's). */
+  family: PackageFamily;
+  isRoot: boolean;
 }
 
 let cache = new WeakMap<CommandRunner, Map<string, string>>();
@@ -62,8 +63,7 @@ async function cachedVersion(runner: CommandRunner, python: string): Promise<str
 }
 
 export async function choosePythonForMpi(options: ChoosePythonOptions): Promise<PythonChoice> {
-  const family = options.family ?? currentPackageFamily();
-  const isRoot = options.isRoot ?? process.getuid?.() === 0;
+  const { family, isRoot } = options;
   const setting = options.setting?.trim();
   const [python, source]: [string, PythonSource] = setting
     ? [setting, 'setting']

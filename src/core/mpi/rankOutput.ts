@@ -1,11 +1,10 @@
 /**
- * The rank-output demultiplexer. Ranks write into `<rank>.out` / `<rank>.err` files of one
- * directory (see RANK_WRAPPER in launchPlan.ts); RankFileTail follows those files and turns
- * them into lines tagged with the rank. LineSplitter does the same for one plain stream (the
- * launcher's own output, or a multiprocessing run).
+ * The rank-output demultiplexer, pure half. Ranks write into `<rank>.out` / `<rank>.err` files of
+ * one directory (see RANK_WRAPPER in launchPlan.ts); the runtime's RankFileTail
+ * (src/runtime/mpi/rankFiles.ts) follows those files and turns them into lines tagged with the
+ * rank. LineSplitter does the same for one plain stream (the launcher's own output, or the main
+ * process of a multiprocessing run).
  */
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -52,76 +51,14 @@ export class LineSplitter {
   }
 }
 
-const RANK_FILE = /^(\d+)\.(out|err)$/;
-
-interface FollowedFile {
-  fd: number;
-  offset: number;
-  splitter: LineSplitter;
-}
-
 /**
- * Follows every `<rank>.out|err` file in a directory. `poll()` reads what was appended since the
- * last call; `finish()` reads to the end and flushes unfinished lines (call it once every writer
- * has exited, so nothing can be missed).
+ * Which output a file of the rank directory holds, from its name: `<rank>.out|err` (an MPI rank,
+ * see RANK_WRAPPER) or `w<pid>.out|err` (one process of a multiprocessing run, see WORKER_HOOK;
+ * its lines carry no rank). Undefined for any other file.
  */
-export class RankFileTail {
-  private readonly files = new Map<string, FollowedFile>();
-  private readonly buffer = Buffer.allocUnsafe(1 << 16);
-  private finished = false;
-
-  constructor(
-    private readonly dir: string,
-    private readonly onLine: (line: RankLine) => void,
-  ) {}
-
-  poll(): void {
-    if (this.finished) return;
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    // Sorted so that a first poll that finds several files reads them in rank order.
-    names.sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
-    for (const name of names) {
-      const m = RANK_FILE.exec(name);
-      if (!m) continue;
-      let file = this.files.get(name);
-      if (!file) {
-        let fd: number;
-        try {
-          fd = openSync(join(this.dir, name), 'r');
-        } catch {
-          continue;
-        }
-        const rank = Number(m[1]);
-        const stream: OutputStream = m[2] === 'out' ? 'stdout' : 'stderr';
-        file = { fd, offset: 0, splitter: new LineSplitter((text) => this.onLine({ rank, stream, text })) };
-        this.files.set(name, file);
-      }
-      this.drain(file);
-    }
-  }
-
-  private drain(file: FollowedFile): void {
-    for (;;) {
-      const n = readSync(file.fd, this.buffer, 0, this.buffer.length, file.offset);
-      if (n <= 0) return;
-      file.offset += n;
-      file.splitter.push(Buffer.from(this.buffer.subarray(0, n)));
-    }
-  }
-
-  finish(): void {
-    if (this.finished) return;
-    this.poll();
-    this.finished = true;
-    for (const file of this.files.values()) {
-      file.splitter.end();
-      closeSync(file.fd);
-    }
-    this.files.clear();
-  }
+export function rankOutputFile(name: string): { rank?: number; stream: OutputStream } | undefined {
+  const m = /^(w?)(\d+)\.(out|err)$/.exec(name);
+  if (!m) return undefined;
+  const stream: OutputStream = m[3] === 'out' ? 'stdout' : 'stderr';
+  return m[1] ? { stream } : { rank: Number(m[2]), stream };
 }

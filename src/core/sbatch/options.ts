@@ -1,6 +1,6 @@
 /**
  * The catalogue of sbatch options: every option of current Slurm (checked against the installed
- * sbatch man page by test/unit/sbatch/catalogue.test.ts), with its short letter, whether it
+ * sbatch man page by test/unit/core/sbatch/catalogue.test.ts), with its short letter, whether it
  * takes a value, the grammar of the value, the SBATCH_* input environment variable and a short
  * description in our own words for hover and completion.
  */

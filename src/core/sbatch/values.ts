@@ -1,12 +1,13 @@
 /**
  * Validators and parsers for sbatch option values. Each follows what Slurm's own parsers accept
- * (recorded against sbatch 22.05 in test/unit/sbatch/values.test.ts). All are linear-time: plain
+ * (recorded against sbatch 22.05 in test/unit/core/sbatch/values.test.ts). All are linear-time: plain
  * character scans and anchored regular expressions without nested quantifiers.
  */
 import {
   DEPENDENCY_TYPES, GRES_FLAGS, HINT_VALUES, MAIL_TYPES, PROFILE_VALUES, RLIMIT_NAMES,
   FILENAME_PATTERN_LETTERS, type SbatchOption,
 } from './options';
+import { parseDuration, parseGresList, parseHostlist, parseMemorySize, type GresItem } from '../slurm/grammar';
 
 export interface ValueProblem {
   message: string;
@@ -24,23 +25,11 @@ const warn = (message: string, code?: string): ValueProblem => ({ message, sever
 /**
  * Parses a Slurm duration (--time, --time-min): M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, and
  * 0 / -1 / INFINITE / UNLIMITED. Returns minutes (seconds rounded up), Infinity for no limit,
- * or undefined when Slurm rejects it.
+ * or undefined when Slurm rejects it. (The grammar: src/core/slurm/grammar/duration.ts.)
  */
 export function parseSlurmTime(value: string): number | undefined {
-  const v = value;
-  if (/^(infinite|unlimited)$/i.test(v) || v === '-1') return Infinity;
-  let m = /^(\d{1,9})-(\d{0,9})(?::(\d{1,9})(?::(\d{1,9}))?)?$/.exec(v);
-  if (m) {
-    const secs = Number(m[1]) * 86400 + Number(m[2] || 0) * 3600 + Number(m[3] || 0) * 60 + Number(m[4] || 0);
-    return Math.ceil(secs / 60);
-  }
-  m = /^(\d{1,9})(?::(\d{1,9})(?::(\d{1,9}))?)?$/.exec(v);
-  if (m) {
-    if (m[3] !== undefined) return Math.ceil((Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) / 60);
-    if (m[2] !== undefined) return Math.ceil((Number(m[1]) * 60 + Number(m[2])) / 60);
-    return Number(m[1]);
-  }
-  return undefined;
+  const r = parseDuration(value, 'request');
+  return r.ok ? Math.ceil(r.value / 60) : undefined;
 }
 
 /** Formats minutes as Slurm's D-HH:MM:SS. */
@@ -58,15 +47,8 @@ export function formatSlurmTime(minutes: number): string {
 
 /** Parses a memory size (--mem, --mem-per-cpu, --tmp): N[K|M|G|T][B], default MiB. Returns MiB. */
 export function parseMemory(value: string): number | undefined {
-  const m = /^(\d{1,15})(?:([KMGTkmgt])[bB]?)?$/.exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  switch ((m[2] ?? 'M').toUpperCase()) {
-    case 'K': return Math.ceil(n / 1024);
-    case 'M': return n;
-    case 'G': return n * 1024;
-    default: return n * 1024 * 1024;
-  }
+  const r = parseMemorySize(value, 'request');
+  return r.ok ? r.value : undefined;
 }
 
 export function formatMemory(mib: number): string {
@@ -177,46 +159,12 @@ export function checkDependency(value: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // GRES, GPUs, TRES
 
-export interface GresRequest {
-  name: string;
-  type?: string;
-  count: number;
-}
+export type GresRequest = GresItem;
 
-/** Parses a --gres list: name[:type][:count] items, or "none". */
+/** Parses a --gres list: name[:type][:count] items, or "none". (The grammar: src/core/slurm/grammar/gres.ts.) */
 export function parseGres(value: string): GresRequest[] | { error: string } {
-  if (value.toLowerCase() === 'none') return [];
-  if (value === '') return { error: 'empty GRES list' };
-  const out: GresRequest[] = [];
-  for (const raw of value.split(',')) {
-    const item = raw.startsWith('gres/') ? raw.slice(5) : raw.startsWith('gres:') ? raw.slice(5) : raw;
-    const parts = item.split(':');
-    if (parts.length > 3 || parts.some((p) => p === '')) return { error: `"${raw}" is not NAME[:TYPE][:COUNT]` };
-    const [name, a, b] = parts;
-    if (!/^[A-Za-z][\w.-]*$/.test(name)) return { error: `"${name}" is not a GRES name` };
-    let count = 1;
-    let type: string | undefined;
-    const isCount = (s: string) => /^\d{1,9}[kKmMgG]?$/.test(s);
-    if (b !== undefined) {
-      if (!isCount(b)) return { error: `"${b}" in "${raw}" is not a count` };
-      type = a;
-      count = parseCount(b);
-    } else if (a !== undefined) {
-      if (isCount(a)) count = parseCount(a);
-      else type = a;
-    }
-    if (type !== undefined && !/^[\w.-]+$/.test(type)) return { error: `"${type}" is not a GRES type` };
-    out.push({ name, ...(type ? { type } : {}), count });
-  }
-  return out;
-}
-
-function parseCount(s: string): number {
-  const m = /^(\d+)([kKmMgG])?$/.exec(s);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const u = (m[2] ?? '').toLowerCase();
-  return u === 'k' ? n * 1024 : u === 'm' ? n * 1024 * 1024 : u === 'g' ? n * 1024 * 1024 * 1024 : n;
+  const r = parseGresList(value, 'request');
+  return r.ok ? r.value : { error: r.error };
 }
 
 /** Parses a GPU count: [type:]number. */
@@ -314,59 +262,10 @@ function validDate(month: number, day: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // Host lists and constraints
 
-/** Expands a Slurm host list ("n[1-3,5],gpu01") into names; undefined when malformed. */
+/** Expands a Slurm host list ("n[1-3,5],gpu01") into names; undefined when malformed. (The grammar: src/core/slurm/grammar/hostlist.ts.) */
 export function expandHostlist(value: string, limit = 100000): string[] | undefined {
-  const out: string[] = [];
-  let i = 0;
-  const n = value.length;
-  while (i < n) {
-    // One item up to a comma that is outside brackets.
-    let depth = 0;
-    let j = i;
-    while (j < n && (depth > 0 || value[j] !== ',')) {
-      if (value[j] === '[') depth++;
-      else if (value[j] === ']') depth--;
-      if (depth < 0 || depth > 1) return undefined;
-      j++;
-    }
-    if (depth !== 0) return undefined;
-    const item = value.slice(i, j);
-    if (item === '') return undefined;
-    const expanded = expandHostItem(item, limit - out.length);
-    if (!expanded) return undefined;
-    out.push(...expanded);
-    if (out.length >= limit) return out;
-    i = j + 1;
-    if (j === n - 1) return undefined; // trailing comma
-  }
-  return out;
-}
-
-function expandHostItem(item: string, limit: number): string[] | undefined {
-  const open = item.indexOf('[');
-  if (open < 0) return /^[\w.-]+$/.test(item) ? [item] : undefined;
-  const close = item.indexOf(']', open);
-  if (close < 0) return undefined;
-  const prefix = item.slice(0, open);
-  const suffixes = expandHostItem(item.slice(close + 1) || '', limit) ?? (item.slice(close + 1) === '' ? [''] : undefined);
-  if (!suffixes) return undefined;
-  if (!/^[\w.-]*$/.test(prefix)) return undefined;
-  const out: string[] = [];
-  for (const r of item.slice(open + 1, close).split(',')) {
-    const m = /^(\d{1,9})(?:-(\d{1,9}))?$/.exec(r);
-    if (!m) return undefined;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) return undefined;
-    const width = m[1].length;
-    for (let k = a; k <= b; k++) {
-      for (const s of suffixes) {
-        out.push(prefix + String(k).padStart(width, '0') + s);
-        if (out.length >= limit) return out;
-      }
-    }
-  }
-  return out;
+  const r = parseHostlist(value, { mode: 'request', limit });
+  return r.ok ? r.value : undefined;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { CLUSTER_SNAPSHOT_VERSION, type ClusterSnapshot, type NodeInfo, type PartitionInfo } from '../cluster/snapshot';
 import type { BatchSection, BatchStep } from './batch';
+import { isActiveState } from './jobStates';
 import { parseSacct, sacctArgv, type AccountedJob } from './sacct';
 import { parseScontrolNodes, parseScontrolPartitions, type ScontrolNode, type ScontrolPartition } from './scontrol';
 import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
@@ -155,7 +156,7 @@ export function buildClusterState(
   const snapshot = buildSnapshot(cluster, partitions, nodes, versionMatch?.[1], now);
   const usage = partitionUsage(partitions, nodes, sinfoParts);
   const live = new Set(jobs.map((j) => j.jobId));
-  recent = recent.filter((j) => !live.has(j.jobId) && !/^(PENDING|RUNNING|REQUEUED|SUSPENDED)$/.test(j.state));
+  recent = recent.filter((j) => !live.has(j.jobId) && !isActiveState(j.state));
   const sstat = sections.get('sstat');
   let liveUse: Record<string, LiveStep[]> | undefined;
   if (sstat && sstat.code !== null) {

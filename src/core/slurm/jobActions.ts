@@ -6,6 +6,7 @@
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
 import { errorText } from './clusterState';
+import { isActiveState, isFinalState, isHeldJob } from './jobStates';
 import { parseScontrolJobs, type ScontrolJob } from './scontrol';
 import { actionableJobId } from './squeue';
 
@@ -37,22 +38,20 @@ export interface JobActionResult {
 
 const PAST: Record<JobAction, string> = { cancel: 'cancelled', hold: 'held', release: 'released', requeue: 'requeued' };
 
-function held(job: ScontrolJob): boolean {
-  return job.state === 'PENDING' && /JobHeld(User|Admin)/.test(job.reason);
-}
-
 /** Whether the state seen after the action shows it took effect. */
 export function actionTookEffect(action: JobAction, jobs: ScontrolJob[]): boolean {
   if (jobs.length === 0) return false;
   switch (action) {
     case 'cancel':
-      return jobs.every((j) => /^(CANCELLED|COMPLETING|COMPLETED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|OUT_OF_MEMORY|DEADLINE|BOOT_FAIL)$/.test(j.state));
+      // Ending (COMPLETING) or over: nothing is left to stop.
+      return jobs.every((j) => !isActiveState(j.state));
     case 'hold':
-      return jobs.every((j) => held(j) || j.state !== 'PENDING');
+      return jobs.every((j) => isHeldJob(j) || j.state !== 'PENDING');
     case 'release':
-      return jobs.every((j) => !held(j));
+      return jobs.every((j) => !isHeldJob(j));
     case 'requeue':
-      return jobs.every((j) => /^(PENDING|REQUEUED|REQUEUE_HOLD|REQUEUE_FED|CONFIGURING|RUNNING|COMPLETING)$/.test(j.state));
+      // Back in the queue, or on its way there (a running job passes through COMPLETING).
+      return jobs.every((j) => !isFinalState(j.state));
   }
 }
 

@@ -7,8 +7,9 @@
  */
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
+import { isReportedFinalState } from './jobStates';
 import { buildClusterState, ClusterQueryError, refreshSteps, type ClusterState } from './clusterState';
-import { FINAL_STATES, parseSacct, sacctArgv } from './sacct';
+import { parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
 import type { SqueueJob } from './squeue';
 
@@ -199,7 +200,7 @@ export class ClusterMonitor {
         const s = sections.get(`job${i}`);
         if (s?.code !== 0) return;
         const rec = parseScontrolJobs(s.stdout)[0];
-        if (rec && FINAL_STATES.test(rec.state)) {
+        if (rec && isReportedFinalState(rec.state)) {
           results.set(j.jobId, { cluster: this.options.cluster, jobId: j.jobId, name: rec.name || j.name, state: rec.state, exitCode: rec.exitCode });
         }
       });
@@ -216,7 +217,7 @@ export class ClusterMonitor {
         const acctSections = parseBatchOutput(acct.stdout);
         const text = acctSections.get('sacct')?.code === 0 ? acctSections.get('sacct')?.stdout : acctSections.get('jobcomp')?.code === 0 ? acctSections.get('jobcomp')?.stdout : '';
         for (const a of parseSacct(text ?? '')) {
-          if (ids.includes(a.jobId) && FINAL_STATES.test(a.state)) {
+          if (ids.includes(a.jobId) && isReportedFinalState(a.state)) {
             results.set(a.jobId, { cluster: this.options.cluster, jobId: a.jobId, name: a.name, state: a.state, exitCode: a.exitCode });
           }
         }

@@ -8,6 +8,7 @@
  * are the only source (recorded in test/fixtures/slurm/sacct-steps-sandbox.txt). `sacct --json`
  * is not used: 22.05's reports failed array tasks as SUCCESS.
  */
+import { isFailedEndState } from './jobStates';
 import { FIELD_SEPARATOR } from './squeue';
 import { expandHostlist, isUnset, parseCpuTimeSeconds, parseDurationSeconds, parseMemoryMiB } from './units';
 
@@ -229,12 +230,6 @@ export function parseSacctSteps(text: string): AccountedJobDetail[] {
   return jobs;
 }
 
-/** States in which a job has ended for good. */
-export const FINAL_STATES = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|SPECIAL_EXIT|REVOKED)$/;
-
-/** States of an array task worth resubmitting (it did not complete). */
-export const FAILED_STATES = /^(FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE)$/;
-
 export interface ArrayGroup {
   arrayJobId: string;
   name: string;
@@ -242,7 +237,7 @@ export interface ArrayGroup {
   tasks: AccountedJobDetail[];
   /** Task count by state, e.g. { COMPLETED: 4, FAILED: 2 }. */
   byState: Record<string, number>;
-  /** Indices of tasks that ended without completing (FAILED_STATES), ascending. */
+  /** Indices of tasks that ended without completing (isFailedEndState), ascending. */
   failedIndices: number[];
 }
 
@@ -262,7 +257,7 @@ export function groupArrays(jobs: readonly AccountedJobDetail[]): { plain: Accou
     }
     g.tasks.push(j);
     g.byState[j.state] = (g.byState[j.state] ?? 0) + 1;
-    if (j.arrayTaskId !== undefined && FAILED_STATES.test(j.state)) g.failedIndices.push(j.arrayTaskId);
+    if (j.arrayTaskId !== undefined && isFailedEndState(j.state)) g.failedIndices.push(j.arrayTaskId);
   }
   for (const g of arrays.values()) g.failedIndices.sort((a, b) => a - b);
   return { plain, arrays: [...arrays.values()] };

@@ -75,11 +75,6 @@ export function lineForError(scriptText: string, error: string): number {
   return Math.max(first, 0);
 }
 
-/** Slurm states after which a job will not run any more. */
-export function isFinalState(state: string): boolean {
-  return !/^(PENDING|RUNNING|CONFIGURING|COMPLETING|SUSPENDED|REQUEUED|REQUEUE_FED|REQUEUE_HOLD|RESIZING|SIGNALING|STAGE_OUT|STOPPED|RESV_DEL_HOLD)$/.test(state);
-}
-
 /** A line for the notification when a job ends. */
 export function describeJobEnd(job: { jobId: string; name: string; state: string; exitCode?: string }): { text: string; severity: 'info' | 'warning' | 'error' } {
   const label = `Job ${job.jobId}${job.name ? ` (${job.name})` : ''}`;

@@ -7,14 +7,9 @@ import { FIELD_SEPARATOR } from './squeue';
 import { expandHostlist, parseDurationMinutes, parseGres, parseNodeState, type GresEntry, type NodeState } from './units';
 
 const PARTITION_FORMAT = ['%R', '%a', '%l', '%F', '%C', '%G', '%N'].join(FIELD_SEPARATOR);
-const NODE_FORMAT = ['%N', '%R', '%T', '%c', '%C', '%m', '%e', '%O', '%G', '%f', '%E'].join(FIELD_SEPARATOR);
 
 export function sinfoPartitionsArgv(): string[] {
   return ['sinfo', '-h', '-o', PARTITION_FORMAT];
-}
-
-export function sinfoNodesArgv(): string[] {
-  return ['sinfo', '-h', '-N', '-o', NODE_FORMAT];
 }
 
 export interface Counts {
@@ -88,6 +83,7 @@ export interface SinfoNode {
   reason?: string;
 }
 
+/** Reads `sinfo -h -N -o %N^%R^%T^%c^%C^%m^%e^%O^%G^%f^%E` (fields separated by 0x1f, as recorded in the fixtures). */
 export function parseSinfoNodes(text: string): SinfoNode[] {
   const out: SinfoNode[] = [];
   for (const line of text.split('\n')) {

@@ -1,47 +1,22 @@
 /**
  * Slurm's textual units: durations, memory sizes, host lists, node states, gres and TRES.
- * Pure functions shared by every parser.
+ * Pure functions shared by every parser of Slurm's output; the grammar of durations, memory sizes,
+ * GRES and host lists is src/core/slurm/grammar (shared with the linter), read here in `report` mode.
  */
+import { isUnset, parseDuration, parseGresCount, parseGresList, parseHostlist, parseMemorySize, type GresItem } from './grammar';
 
-/** Values Slurm prints for "no value". */
-export function isUnset(value: string | undefined): boolean {
-  return value === undefined || value === '' || value === '(null)' || value === 'N/A' || value === 'n/a' || value === 'None';
-}
+export { isUnset, splitTopLevel } from './grammar';
 
 /**
  * Parses a duration as Slurm prints it (squeue %M/%l, scontrol MaxTime/RunTime, sacct Elapsed):
  * `M:SS`, `H:MM:SS`, `D-HH:MM:SS`, `D-HH`, `D-HH:MM`, and plain minutes as written in
  * slurm.conf (`30`). Returns seconds; null for UNLIMITED / INVALID / NOT_SET / N/A / empty.
+ * (The grammar is src/core/slurm/grammar/duration.ts.)
  */
 export function parseDurationSeconds(text: string | undefined): number | null {
   if (text === undefined) return null;
-  // Fast path: digits, '-' and ':' only (what squeue and scontrol print).
-  let days = -1;
-  const parts: number[] = [];
-  let cur = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) cur = (cur < 0 ? 0 : cur * 10) + (c - 48);
-    else if (c === 58 /* : */ && cur >= 0) {
-      parts.push(cur);
-      cur = -1;
-    } else if (c === 45 /* - */ && cur >= 0 && days < 0 && parts.length === 0) {
-      days = cur;
-      cur = -1;
-    } else if (c === 32 && (i === 0 || i === text.length - 1)) continue;
-    else return null; // UNLIMITED, INVALID, NOT_SET, N/A, infinite, ...
-  }
-  if (cur < 0) return null;
-  parts.push(cur);
-  if (days >= 0) {
-    // With days: D-HH, D-HH:MM, D-HH:MM:SS.
-    const [h = 0, m = 0, s = 0] = parts;
-    return ((days * 24 + h) * 60 + m) * 60 + s;
-  }
-  if (parts.length === 1) return parts[0] * 60; // minutes
-  if (parts.length === 2) return parts[0] * 60 + parts[1]; // M:SS
-  if (parts.length === 3) return (parts[0] * 60 + parts[1]) * 60 + parts[2]; // H:MM:SS
-  return null;
+  const r = parseDuration(text, 'report');
+  return r.ok && Number.isFinite(r.value) ? r.value : null;
 }
 
 /**
@@ -102,116 +77,30 @@ export function formatDuration(seconds: number | null): string {
   return `${m}:${p2(sec)}`;
 }
 
-/** Parses a memory size (`2000`, `2000M`, `4G`, `1.5T`, `512K`) into MiB; default unit MiB. */
+/** Parses a memory size as Slurm prints it (`2000`, `2000M`, `4G`, `1.5T`, `512K`) into MiB; default unit MiB. */
 export function parseMemoryMiB(text: string | undefined): number | null {
   if (text === undefined) return null;
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTP]?)(?:i?B)?\s*$/i.exec(text);
-  if (!m) return null;
-  const n = Number(m[1]);
-  const factor: Record<string, number> = { K: 1 / 1024, '': 1, M: 1, G: 1024, T: 1024 * 1024, P: 1024 * 1024 * 1024 };
-  return Math.round(n * factor[m[2].toUpperCase()]);
+  const r = parseMemorySize(text, 'report');
+  return r.ok ? r.value : null;
 }
 
 /**
- * Expands a Slurm host list: `n[1-3,5],m01` → n1 n2 n3 n5 m01; keeps zero padding (`n[01-03]`);
- * several bracket groups multiply (`r[1-2]n[1-2]`). `(null)`/empty → [].
+ * Expands a Slurm host list as Slurm prints it: `n[1-3,5],m01` → n1 n2 n3 n5 m01; keeps zero
+ * padding (`n[01-03]`); several bracket groups multiply (`r[1-2]n[1-2]`). `(null)`/empty → [].
  */
 export function expandHostlist(text: string | undefined): string[] {
-  if (isUnset(text) || text === undefined) return [];
-  const out: string[] = [];
-  for (const item of splitTopLevel(text.trim(), ',')) {
-    if (item === '') continue;
-    expandOne(item, out);
-  }
-  return out;
+  if (text === undefined) return [];
+  const r = parseHostlist(text, { mode: 'report', limit: Infinity });
+  return r.ok ? r.value : [];
 }
 
-function expandOne(item: string, out: string[]): void {
-  const open = item.indexOf('[');
-  if (open < 0) {
-    out.push(item);
-    return;
-  }
-  const close = item.indexOf(']', open);
-  if (close < 0) {
-    out.push(item);
-    return;
-  }
-  const prefix = item.slice(0, open);
-  const body = item.slice(open + 1, close);
-  const suffix = item.slice(close + 1);
-  for (const range of body.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(range.trim());
-    if (!m) {
-      expandOne(prefix + range + suffix, out);
-      continue;
-    }
-    const width = m[1].length;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    for (let i = lo; i <= hi; i++) {
-      expandOne(prefix + String(i).padStart(width, '0') + suffix, out);
-    }
-  }
-}
+export type GresEntry = GresItem;
 
-/** Splits on `sep` outside of [] and (). */
-export function splitTopLevel(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '[' || c === '(') depth++;
-    else if (c === ']' || c === ')') depth = Math.max(0, depth - 1);
-    else if (c === sep && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
-}
-
-export interface GresEntry {
-  name: string;
-  type?: string;
-  count: number;
-}
-
-/**
- * Parses a gres list: `gpu:a100:4(S:0-1),gpu:2,mps:100`, `gpu:a100:2(IDX:0-1)`, `gpu` (count 1),
- * `gpu:4K`? (count suffixes K/M/G are multiplied). `(null)` → [].
- */
+/** Parses a gres list as Slurm prints it: `gpu:a100:4(S:0-1),gpu:2,mps:100`, `gpu` (count 1). `(null)` → []. */
 export function parseGres(text: string | undefined): GresEntry[] {
-  if (isUnset(text) || text === undefined) return [];
-  const out: GresEntry[] = [];
-  for (const raw of splitTopLevel(text, ',')) {
-    const item = raw.replace(/\(.*\)$/, '').trim();
-    if (item === '' || item === '(null)') continue;
-    const parts = item.split(':');
-    const name = parts[0];
-    let type: string | undefined;
-    let count = 1;
-    if (parts.length === 2) {
-      const c = parseCount(parts[1]);
-      if (c === null) type = parts[1];
-      else count = c;
-    } else if (parts.length >= 3) {
-      type = parts[1];
-      const c = parseCount(parts[parts.length - 1]);
-      count = c ?? 1;
-    }
-    out.push(type === undefined ? { name, count } : { name, type, count });
-  }
-  return out;
-}
-
-function parseCount(text: string): number | null {
-  const m = /^(\d+)([KMG]?)$/i.exec(text);
-  if (!m) return null;
-  const f: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
-  return Number(m[1]) * f[m[2].toUpperCase()];
+  if (text === undefined) return [];
+  const r = parseGresList(text, 'report');
+  return r.ok ? r.value : [];
 }
 
 /** Parses a TRES string `cpu=2,mem=2000M,node=1,billing=2,gres/gpu=4,gres/gpu:a100=4` into a map. */
@@ -228,9 +117,9 @@ export function parseTres(text: string | undefined): Map<string, string> {
 /** GPUs in a TRES map (`gres/gpu`, without the typed duplicates). */
 export function tresGpus(tres: Map<string, string>): number {
   const v = tres.get('gres/gpu');
-  if (v !== undefined) return parseCount(v) ?? 0;
+  if (v !== undefined) return parseGresCount(v) ?? 0;
   let sum = 0;
-  for (const [k, val] of tres) if (k.startsWith('gres/gpu:')) sum += parseCount(val) ?? 0;
+  for (const [k, val] of tres) if (k.startsWith('gres/gpu:')) sum += parseGresCount(val) ?? 0;
   return sum;
 }
 

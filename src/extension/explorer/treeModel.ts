@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { formatSummary, type ClusterState, type PartitionUsage } from '../../core/slurm/clusterState';
 import type { ScontrolNode } from '../../core/slurm/scontrol';
 import type { SqueueJob } from '../../core/slurm/squeue';
+import { isHeldJob } from '../../core/slurm/jobStates';
 import { groupArrays, type AccountedJob, type AccountedJobDetail } from '../../core/slurm/sacct';
 import { formatEfficiency, jobEfficiency } from '../../core/slurm/efficiency';
 import type { LiveStep } from '../../core/slurm/sstat';
@@ -225,7 +226,7 @@ function statusChildren(c: ClusterElement, entry: ClusterView): ExplorerElement[
 // ---- jobs view ------------------------------------------------------------------------------
 
 function jobContext(job: SqueueJob): string {
-  if (job.state === 'PENDING' && /JobHeld(User|Admin)/.test(job.reason)) return 'job.held';
+  if (isHeldJob(job)) return 'job.held';
   switch (job.state) {
     case 'RUNNING':
       return 'job.running';

@@ -7,12 +7,9 @@ import * as vscode from 'vscode';
 // Type-only: the client library is loaded when the first SBATCH document opens, not at activation.
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { ClusterSnapshot } from '../../core/cluster/snapshot';
+import { CLUSTER_SNAPSHOT_NOTIFICATION, type ClusterSnapshotParams, type ServerInitializationOptions } from '../../core/cluster/protocol';
 import type { LanguageService } from '../services';
 import { settings } from '../settings';
-
-/** The notification the server listens to for cluster snapshots (see src/server/server.ts). */
-export const CLUSTER_SNAPSHOT_NOTIFICATION = 'hpcWorkbench/clusterSnapshot';
-
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext): LanguageService {
   let client: LanguageClient | undefined;
@@ -25,7 +22,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
     if (!client || !running || sentSnapshot === snapshot) return;
     const toSend = snapshot;
     sentSnapshot = toSend;
-    client.sendNotification(CLUSTER_SNAPSHOT_NOTIFICATION, { snapshot: toSend }).catch((err: unknown) => {
+    client.sendNotification(CLUSTER_SNAPSHOT_NOTIFICATION, { snapshot: toSend } satisfies ClusterSnapshotParams).catch((err: unknown) => {
       sentSnapshot = undefined;
       client?.warn(`could not send the cluster snapshot: ${String(err)}`);
     });
@@ -47,7 +44,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
         };
         const clientOptions: LanguageClientOptions = {
           documentSelector: [{ language: 'sbatch' }],
-          initializationOptions: { shellcheck: settings.shellcheck(), clusterSnapshot: snapshot },
+          initializationOptions: { shellcheck: settings.shellcheck(), clusterSnapshot: snapshot } satisfies ServerInitializationOptions,
           // Sends workspace/didChangeConfiguration with { hpcWorkbench: {...} } when settings change.
           synchronize: { configurationSection: 'hpcWorkbench' },
           outputChannelName: 'HPC Workbench: SBATCH',

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { RankLine } from '../../core/mpi/rankOutput';
 import { formatTracebackSummary } from '../../core/mpi/failure';
-import type { RankRun, RunResult } from '../../core/mpi/run';
+import type { RankRun, RunResult } from '../../runtime/mpi/run';
 import { RankView } from './rankView';
 
 /** What the runMpi / runMultiprocessing commands resolve with. */
@@ -135,7 +135,8 @@ export class RunTerminal implements vscode.Pseudoterminal {
   }
 }
 
-export function describeResult(result: RunResult, what: string): string {
+/** The last line of a run, coloured: finished, stopped or failed (with the failed rank). */
+function describeResult(result: RunResult, what: string): string {
   if (result.error) return `\x1b[31m${result.error}\x1b[0m`;
   const secs = (result.durationMs / 1000).toFixed(1);
   if (result.stopped) return `\x1b[33m${what} stopped after ${secs} s.\x1b[0m`;

@@ -14,19 +14,14 @@ import { ClusterMonitor, type FinishedJobInfo } from '../../../src/core/slurm/mo
 import { runJobAction } from '../../../src/core/slurm/jobActions';
 import type { ClusterState } from '../../../src/core/slurm/clusterState';
 import { ensureAuthorizedKey, sandboxTransport } from '../sync/sandboxSsh';
+import { until } from '../../support/until';
 
 const info: SandboxInfo = loadSandbox();
 const local = new LocalTransport({ slurmConf: info.slurmConf });
 let ssh: SshTransport;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return until(fn, { what, timeoutMs, intervalMs: 300 });
 }
 
 async function submit(runner: CommandRunner, args: string[]): Promise<string> {
@@ -93,7 +88,6 @@ for (const kind of ['local', 'ssh'] as const) {
       });
       const done = await waitFor('the finished-job report', async () => {
         await m.refresh();
-        await new Promise((r) => setTimeout(r, 200));
         return finished.find((f) => f.jobId === id);
       }, 60_000);
       assert.equal(done.state, 'COMPLETED');

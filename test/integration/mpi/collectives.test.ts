@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runProcesses } from '../../../src/core/mpi/processes';
+import { runProcesses } from '../../../src/runtime/mpi/processes';
 import { FIXTURES, runToEnd } from './localMpi';
 
 test('4 ranks: send/recv, bcast, scatter, gather, reduce, each line attributed to its rank', async () => {

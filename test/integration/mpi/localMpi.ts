@@ -1,11 +1,13 @@
 /** Shared by the MPI integration tests: real launcher + real Python, through the core's run. */
 import { join } from 'node:path';
-import { detectLauncher, type LauncherInfo } from '../../../src/core/mpi/launcher';
-import { choosePythonForMpi } from '../../../src/core/mpi/python';
-import { startLocalRun, type RankRun, type RunResult, type StartOptions } from '../../../src/core/mpi/run';
+import type { LauncherInfo } from '../../../src/core/mpi/launcher';
+import { detectLocalLauncher } from '../../../src/runtime/mpi/launcher';
+import { chooseLocalPythonForMpi } from '../../../src/runtime/mpi/python';
+import { startLocalRun, type RankRun, type RunResult, type StartOptions } from '../../../src/runtime/mpi/run';
 import type { RankLine } from '../../../src/core/mpi/rankOutput';
 import type { RunMode } from '../../../src/core/mpi/launchPlan';
 import { LocalTransport } from '../../../src/transport/local';
+import { until as waitUntil } from '../../support/until';
 
 export const FIXTURES = join(__dirname, '../../../../test/fixtures/mpi');
 export const runner = new LocalTransport();
@@ -15,12 +17,12 @@ let launcher: Promise<LauncherInfo> | undefined;
 let python: Promise<string> | undefined;
 
 export function openMpi(): Promise<LauncherInfo> {
-  launcher ??= detectLauncher({ setting: 'mpirun', env, runner });
+  launcher ??= detectLocalLauncher({ setting: 'mpirun', env, runner });
   return launcher;
 }
 
 export function mpiPython(): Promise<string> {
-  python ??= choosePythonForMpi({ runner }).then((c) => c.python);
+  python ??= chooseLocalPythonForMpi({ runner }).then((c) => c.python);
   return python;
 }
 
@@ -45,13 +47,9 @@ export async function runToEnd(program: string, args: string[], ranks: number, o
   return { result: await run.done, lines, runId: run.runId };
 }
 
-/** Resolves once `predicate` holds, polling; rejects after `ms` (a guard against hanging, not a timing assertion). */
+/** Resolves once `predicate` holds (test/support's until, with this suite's argument order). */
 export async function until(predicate: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitUntil(predicate, { what, timeoutMs: ms, intervalMs: 25 });
 }
 
 /** PIDs that lines like "... pid 123 ... child 456" announce. */

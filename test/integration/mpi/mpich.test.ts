@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { detectLauncher, findExecutable } from '../../../src/core/mpi/launcher';
-import { runProcesses } from '../../../src/core/mpi/processes';
+import { detectLocalLauncher as detectLauncher, findExecutable } from '../../../src/runtime/mpi/launcher';
+import { runProcesses } from '../../../src/runtime/mpi/processes';
 import { FIXTURES, runner, runToEnd } from './localMpi';
 
 const mpich = findExecutable('mpirun.mpich') ?? findExecutable('mpiexec.hydra');

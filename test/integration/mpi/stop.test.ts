@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { isAlive, runProcesses } from '../../../src/core/mpi/processes';
+import { isAlive, runProcesses } from '../../../src/runtime/mpi/processes';
 import { announcedPids, FIXTURES, start, until } from './localMpi';
 
 test('stop ends the launcher, every rank and the ranks\' children', async () => {

@@ -16,6 +16,7 @@ import type { ClusterSnapshot } from '../../../src/core/cluster/snapshot';
 import { lintSbatch, parseSlurmTime, expandHostlist } from '../../../src/core/sbatch';
 import { spawn } from 'node:child_process';
 import { loadSandbox, slurmEnv, type SandboxInfo } from '../../support/sandbox';
+import { until } from '../../support/until';
 
 /** Runs a command with no standard input (sbatch must not wait for a script on stdin). */
 function runCommand(file: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -145,10 +146,7 @@ test('scripts --test-only accepts but Slurm cannot run are flagged (recorded by 
     assert.ok(lint1.some((d) => d.code === 'output-dir-missing'));
     const id1 = await submit('missing-dir.sbatch', missingDir);
     let state = '';
-    for (let i = 0; i < 60 && !/JobState=(FAILED|COMPLETED|CANCELLED)/.test(state); i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      state = await show(id1);
-    }
+    await until(async () => /JobState=(FAILED|COMPLETED|CANCELLED)/.test((state = await show(id1))), { what: 'the job to end', timeoutMs: 30_000, intervalMs: 500 }).catch(() => undefined);
     assert.match(state, /JobState=FAILED/, state);
     console.log(`# output dir missing: ${/JobState=\S+/.exec(state)?.[0]} ${/Reason=\S+/.exec(state)?.[0]}`);
 
@@ -158,10 +156,7 @@ test('scripts --test-only accepts but Slurm cannot run are flagged (recorded by 
     assert.ok(lintSbatch(tooLong, { cluster: snapshot }).some((d) => d.code === 'time-exceeds-partition'));
     const id2 = await submit('too-long.sbatch', tooLong);
     let s2 = '';
-    for (let i = 0; i < 40 && !/Reason=PartitionTimeLimit/.test(s2); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      s2 = await show(id2);
-    }
+    await until(async () => /Reason=PartitionTimeLimit/.test((s2 = await show(id2))), { what: 'PartitionTimeLimit', timeoutMs: 10_000, intervalMs: 250 }).catch(() => undefined);
     assert.match(s2, /JobState=PENDING .*Reason=PartitionTimeLimit/, s2);
     console.log('# time above MaxTime: JobState=PENDING Reason=PartitionTimeLimit');
   } finally {

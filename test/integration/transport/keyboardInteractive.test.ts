@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { CancelledError, isCancelled } from '../../../src/core/errors';
 import { SshTransport, type SshCallbacks, type SshPrompt } from '../../../src/transport/ssh';
 import type { SshTarget } from '../../../src/transport/ssh/sshConfig';
+import { until, untilNoError } from '../../support/until';
 
 const USER = 'hpcwkbd';
 const PASSWORD = 'Kbd pass; $(not run) 1';
@@ -23,23 +24,23 @@ const daemons: ChildProcess[] = [];
 let createdUser = false;
 const open: SshTransport[] = [];
 
-function waitForPort(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + 10_000;
-    const tryOnce = () => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`sshd on port ${port} did not start`));
-        else setTimeout(tryOnce, 50);
-      });
-    };
-    tryOnce();
+/** True once something accepts connections on the port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  await until(() => accepts(port), { what: `sshd on port ${port} to start`, timeoutMs: 30_000, intervalMs: 50 });
 }
 
 async function startSshd(name: string, port: number, settings: string): Promise<void> {
@@ -73,14 +74,7 @@ after(async () => {
   for (const d of daemons) d.kill('SIGTERM');
   if (createdUser) {
     // The user's sessions end with the daemons; userdel refuses while a process of the user runs.
-    for (let i = 0; i < 20; i++) {
-      try {
-        execFileSync('userdel', ['-r', USER], { stdio: 'ignore' });
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await untilNoError(() => execFileSync('userdel', ['-r', USER], { stdio: 'ignore' }), { what: `userdel ${USER}`, timeoutMs: 10_000, intervalMs: 100 }).catch(() => undefined);
   }
   await fs.rm(dir, { recursive: true, force: true });
 });

@@ -10,6 +10,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
+import { until } from '../../support/until';
 import { resolveSshTarget, type SshTarget } from '../../../src/transport/ssh/sshConfig';
 import { SshTransport, type HostKeyInfo, type SshCallbacks, type SshStateChange } from '../../../src/transport/ssh';
 
@@ -351,7 +352,7 @@ test('ssh-agent: the key is taken from the agent of SSH_AUTH_SOCK', async () => 
   const socket = path.join(tmp, 'agent.sock');
   const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
   try {
-    for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+    await until(() => existsSync(socket), { what: 'ssh-agent\'s socket', timeoutMs: 30_000, intervalMs: 50 });
     execFileSync('ssh-add', [info.sshKey], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
     const t = new SshTransport({ ...target, identityFiles: [], identitiesOnly: false }, recordingCallbacks().callbacks, { agentSocket: socket });
     open.push(t);
@@ -436,16 +437,17 @@ test('sshd stopped mid-session: the running command fails clearly, then the conn
   }
   let result: string | undefined;
   const errors: string[] = [];
-  const deadline = Date.now() + 30_000;
-  while (result === undefined && Date.now() < deadline) {
-    result = await t.exec(['echo', 'after']).then(
-      (r) => r.stdout,
-      (e: Error) => {
-        errors.push(e.message);
-        return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200));
-      },
-    );
-  }
+  await until(
+    async () =>
+      (result = await t.exec(['echo', 'after']).then(
+        (r) => r.stdout,
+        (e: Error) => {
+          errors.push(e.message);
+          return undefined;
+        },
+      )),
+    { what: 'a command after sshd restarted', timeoutMs: 30_000, intervalMs: 200 },
+  ).catch(() => undefined);
   assert.equal(result, 'after\n', `errors after sshd restarted: ${errors.join(' | ')}`);
   assert.equal(t.state, 'connected');
   assert.ok(states.some((s) => s.state === 'reconnecting' && /lost/.test(s.error ?? '')));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { SyncFilter } from '../../../src/core/sync/exclusion';
 import { isTempName } from '../../../src/core/sync/tempName';
-import { scanLocalTree } from '../../../src/core/sync/localScan';
+import { scanLocalTree } from '../../../src/runtime/sync/localScan';
 
 test('default folders are excluded, user globs add to them', () => {
   const filter = new SyncFilter({ excludeGlobs: ['data/**', '*.log'] });

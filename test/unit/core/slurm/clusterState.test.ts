@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { batchArgv, parseBatchOutput } from '../../../../src/core/slurm/batch';
+import { buildClusterState, ClusterQueryError, formatSummary, refreshSteps } from '../../../../src/core/slurm/clusterState';
+import { parseClusterSnapshot } from '../../../../src/core/cluster/snapshot';
+import { ClusterMonitor, type FinishedJobInfo } from '../../../../src/core/slurm/monitor';
+import type { CommandRunner, ExecResult } from '../../../../src/core/transport';
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'slurm');
+const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+
+test('batch script frames each command (real sh), failures and hostile arguments', () => {
+  const argv = batchArgv([
+    { name: 'one', argv: ['printf', '%s\\n', 'a b', "it's", '$(echo pwned)'] },
+    { name: 'two', argv: ['sh', '-c', 'echo oops >&2; exit 3'] },
+    { name: 'three', argv: ['echo', 'fallback ran'], onlyIfPreviousFailed: true },
+    { name: 'four', argv: ['true'] },
+    { name: 'five', argv: ['echo', 'skipped'], onlyIfPreviousFailed: true },
+  ]);
+  const out = execFileSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+  const s = parseBatchOutput(out);
+  assert.equal(s.get('one')?.stdout, "a b\nit's\n$(echo pwned)");
+  assert.equal(s.get('one')?.code, 0);
+  assert.equal(s.get('two')?.code, 3);
+  assert.equal(s.get('two')?.stderr, 'oops');
+  assert.equal(s.get('three')?.stdout, 'fallback ran');
+  assert.equal(s.get('four')?.code, 0);
+  assert.equal(s.has('five'), false, 'a fallback does not run after a success');
+});
+
+test('cluster state from a recorded refresh: 2 partitions, 4 nodes, snapshot valid', () => {
+  const sections = parseBatchOutput(fixture('refresh-batch-sandbox.txt'));
+  const state = buildClusterState('sandbox', sections, { allUsers: true, now: new Date('2026-11-25T14:20:00Z') });
+  assert.equal(state.user, 'root');
+  assert.equal(state.snapshot.slurmVersion, '22.05.8');
+  assert.deepEqual(state.snapshot.partitions.map((p) => p.name), ['debug', 'compute']);
+  assert.equal(state.snapshot.nodes.length, 4);
+  assert.equal(state.accounting, 'jobcomp');
+  assert.ok(state.recent.length > 0);
+  assert.ok(state.jobs.length >= 3);
+  const compute = state.partitions.find((p) => p.name === 'compute');
+  assert.equal(compute?.nodes.total, 4);
+  assert.equal(compute?.cpus.total, 8);
+  assert.equal(compute?.gpus.total, 4);
+  assert.equal(state.summary.cores, 8);
+  assert.match(formatSummary(state.summary), /^4 nodes, 8 cores, 4 GPUs — \d+% allocated$/);
+  // The snapshot round-trips through the reader the CLI and the language server use.
+  const again = parseClusterSnapshot(JSON.stringify(state.snapshot));
+  assert.equal(again.nodes[2].state, 'drained');
+  assert.equal(again.partitions[0].maxTimeMinutes, 30);
+});
+
+test('a failed controller yields a ClusterQueryError with Slurm\'s message', () => {
+  const out = [
+    '@@HPCW@@ begin partitions',
+    '',
+    '@@HPCW@@ end partitions 1',
+    'slurm_load_partitions: Unable to contact slurm controller (connect failure)',
+    '@@HPCW@@ done partitions',
+  ].join('\n');
+  assert.throws(
+    () => buildClusterState('x', parseBatchOutput(out), { allUsers: false }),
+    (e: unknown) => e instanceof ClusterQueryError && /Unable to contact slurm controller/.test(e.message),
+  );
+});
+
+test('refresh steps: one round trip with accounting fallback', () => {
+  const steps = refreshSteps({ allUsers: false });
+  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'nodes', 'sinfo', 'squeue', 'sacct', 'jobcomp']);
+  assert.equal(steps.find((s) => s.name === 'jobcomp')?.onlyIfPreviousFailed, true);
+});
+
+/** Replays recorded cluster answers; the squeue section is replaced per call. */
+class ScriptedRunner implements CommandRunner {
+  calls: string[][] = [];
+  queue: string[] = [];
+  fail = false;
+  constructor(private readonly base: string) {}
+  async exec(argv: readonly string[]): Promise<ExecResult> {
+    this.calls.push([...argv]);
+    const script = argv[2] ?? '';
+    if (this.fail) return { stdout: '@@HPCW@@ begin user\nroot\n@@HPCW@@ end user 0\n\n@@HPCW@@ done user\n@@HPCW@@ begin partitions\n\n@@HPCW@@ end partitions 1\nslurm_load_partitions: Unable to contact slurm controller (connect failure)\n@@HPCW@@ done partitions\n', stderr: '', code: 0 };
+    if (script.includes("'@@HPCW@@ begin job0'")) {
+      return { stdout: '@@HPCW@@ begin job0\nJobId=13 JobName=long run UserId=root(0) JobState=COMPLETED Reason=None ExitCode=0:0\n@@HPCW@@ end job0 0\n\n@@HPCW@@ done job0\n', stderr: '', code: 0 };
+    }
+    const squeue = this.queue.shift() ?? '';
+    const replaced = this.base.replace(/(@@HPCW@@ begin squeue\n)[\s\S]*?(\n@@HPCW@@ end squeue)/, `$1${squeue}$2`);
+    return { stdout: replaced, stderr: '', code: 0 };
+  }
+}
+
+test('monitor: a job of mine leaving squeue is reported with its final state; backoff on failure', async () => {
+  const base = fixture('refresh-batch-sandbox.txt');
+  const sq = fixture('squeue-sandbox.txt');
+  const runner = new ScriptedRunner(base);
+  const monitor = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => false, intervalMs: () => 1000 });
+  const finished: FinishedJobInfo[] = [];
+  const done = new Promise<void>((resolve) => monitor.onFinishedJob((f) => (finished.push(f), resolve())));
+  runner.queue.push(sq, sq.split('\n').filter((l) => !l.startsWith('13\x1f')).join('\n'));
+  const first = await monitor.refresh();
+  assert.equal(first.jobs.length, 6);
+  const second = await monitor.refresh();
+  assert.equal(second.jobs.length, 5);
+  await done;
+  assert.deepEqual(finished, [{ cluster: 'sandbox', jobId: '13', name: 'long run', state: 'COMPLETED', exitCode: '0:0' }]);
+  assert.equal(runner.calls.length, 3, 'two refreshes + one lookup of the ended job');
+
+  runner.fail = true;
+  await assert.rejects(monitor.refresh(), /Unable to contact slurm controller/);
+  const st = monitor.status;
+  assert.equal(st.kind, 'error');
+  assert.equal(st.kind === 'error' && st.retryInMs, 2000);
+  await assert.rejects(monitor.refresh());
+  assert.equal(monitor.status.kind === 'error' && monitor.status.retryInMs, 4000);
+  assert.equal(ClusterMonitor.backoffMs(15_000, 10, 300_000), 300_000);
+  runner.fail = false;
+  runner.queue.push(sq);
+  await monitor.refresh();
+  assert.equal(monitor.status.kind, 'ok');
+  monitor.stop();
+});
+
+test('monitor: refreshes asked for during a refresh share one more round trip', async () => {
+  const base = fixture('refresh-batch-sandbox.txt');
+  const runner = new ScriptedRunner(base);
+  const monitor = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000 });
+  const all = await Promise.all([monitor.refresh(), monitor.refresh(), monitor.refresh(), monitor.refresh()]);
+  assert.equal(runner.calls.length, 2);
+  assert.equal(all[1], all[3], 'the later callers got the same, newer state');
+  assert.notEqual(all[0], all[1]);
+});
