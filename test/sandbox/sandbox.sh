@@ -521,7 +521,7 @@ start_mntns() {
     for m in /home /tmp; do mkdir -p "$c$m"; mount --bind "$m" "$c$m"; done
     mkdir -p "$c$d"
     mount --bind "$d" "$c$d"
-    for f in /etc/passwd /etc/group /etc/hosts; do mount --bind "$f" "$c$f"; done
+    for f in /etc/passwd /etc/group /etc/hosts; do [ -e "$c$f" ] || : > "$c$f"; mount --bind "$f" "$c$f"; done
     : > "$d/run/mntns.ready"
     exec sleep infinity' mntns "$CHROOT" "$DIR" </dev/null >>"$DIR/log/mntns.out" 2>&1 8>&- &
   echo $! > "$RUN/mntns.pid"
