@@ -579,9 +579,13 @@ jobcomp_access() {
 }
 
 wait_ctld() {
-
   for _ in $(seq 1 200); do
     sinfo -h -o %P >/dev/null 2>&1 && return 0
+    # A slurmctld that died at start (a fatal configuration error) will not answer: say why now.
+    if ! pid_of slurmctld >/dev/null; then
+      tail -n 3 "$DIR/slurm/log/slurmctld.log" >&2 2>/dev/null || true
+      die "slurmctld exited at start (see $DIR/slurm/log/slurmctld.log)"
+    fi
     sleep 0.05
   done
   die "slurmctld did not answer (see $DIR/slurm/log/slurmctld.log)"
