@@ -7,7 +7,7 @@
 // It submits a few jobs as root (a finished one, a running one with a GPU, a held one, a pending
 // array) so that the outputs have something in every state, records, then cancels them.
 // Commands are the extension's own argv (out/src/core/slurm/*.js), run without a shell.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -65,7 +65,7 @@ try {
   const running = submit(['-J hpcw-rec-gpu', '-p debug', '-t 5', '--gres=gpu:a100:1', '-o /dev/null'], ['--export=ALL,HPCW_SLEEP=300']);
   ids.push(running.id);
   waitState(running.id, /^RUNNING$/);
-  const held = submit(['-J hpcw-rec-held', '-p compute', '-t 10', '-N 2', '-o /dev/null'], ['--hold']);
+  const held = submit(['-J hpcw-rec-held', '-p compute', '-t 10', '-N 2', '--begin=now+3600', '-o /dev/null'], ['--hold']);
   ids.push(held.id);
   const array = submit(['-J hpcw-rec-array', '-p compute', '-t 10', '--array=0-3%2', '--begin=now+3600', '-o /dev/null']);
   ids.push(array.id);
