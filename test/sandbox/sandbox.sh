@@ -3,15 +3,16 @@
 # munge, and a private sshd on 127.0.0.1 with a dedicated test user and key-only login.
 # Everything it writes lives under one private folder; it never touches /etc/ssh or /etc/slurm.
 #
-#   bash test/sandbox/sandbox.sh up|down|status|env [--slurm 22.05|24.11|26.05]
+#   bash test/sandbox/sandbox.sh up [--slurm 22.05|24.11|26.05] [--accounting slurmdbd|jobcomp]
+#   bash test/sandbox/sandbox.sh down|status|env [--slurm V]
 #   bash test/sandbox/sandbox.sh stop-ctld|start-ctld|freeze-ctld|thaw-ctld|stop-sshd|start-sshd [--slurm V]
 #
 # --slurm V / HPCW_SANDBOX_SLURM   the Slurm version (default 22.05, the host's own packages;
 #                        24.11 and 26.05 run their daemons in Debian chroots, test/sandbox/chroot.sh)
 # HPCW_SANDBOX_DIR       the private folder (default <repo>/.sandbox for 22.05, .sandbox-V otherwise)
-# HPCW_SANDBOX_PORT_BASE first of 6 TCP ports: slurmctld, slurmd n1..n4, sshd (default 26800);
-#                        24.11 adds 10 to it and 26.05 adds 20, so that all three versions can run
-#                        at once with one base
+# HPCW_SANDBOX_PORT_BASE first of 8 TCP ports: slurmctld, slurmd n1..n4, sshd, and with
+#                        slurmdbd MariaDB and slurmdbd (default 26800); 24.11 adds 10 to it and
+#                        26.05 adds 20, so that all three versions can run at once with one base
 #
 # Daemons run in the background with pid files in $DIR/run; `down` ends them by PID and then
 # ends every process left that belongs to this instance (found by the HPCW_SANDBOX_OWNER=$DIR
@@ -25,10 +26,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ACTION=${1:-}
 [ $# -gt 0 ] && shift
 ARG_SLURM=
+ARG_ACCOUNTING=
 while [ $# -gt 0 ]; do
   case "$1" in
     --slurm) [ $# -ge 2 ] || { echo "[sandbox] error: --slurm needs a version" >&2; exit 2; }; ARG_SLURM=$2; shift 2 ;;
     --slurm=*) ARG_SLURM=${1#--slurm=}; shift ;;
+    --accounting) [ $# -ge 2 ] || { echo "[sandbox] error: --accounting needs slurmdbd or jobcomp" >&2; exit 2; }; ARG_ACCOUNTING=$2; shift 2 ;;
+    --accounting=*) ARG_ACCOUNTING=${1#--accounting=}; shift ;;
     *) echo "[sandbox] error: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -91,6 +95,10 @@ fi
 
 log() { printf '[sandbox] %s\n' "$*" >&2; }
 die() { printf '[sandbox] error: %s\n' "$*" >&2; exit 1; }
+
+# Accounting (slurmdbd + MariaDB, or the job completion file only): acct_* functions.
+# shellcheck source=test/sandbox/accounting.sh
+source "$ROOT/test/sandbox/accounting.sh"
 
 # --- processes ------------------------------------------------------------------------------
 
@@ -310,8 +318,7 @@ TaskProlog=$s/task-prolog.sh
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SlurmdParameters=config_overrides
-AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
+$(acct_slurm_conf)
 JobCompType=jobcomp/filetxt
 JobCompLoc=$s/jobcomp.txt
 MpiDefault=none
@@ -413,7 +420,7 @@ write_json() {
   DIR=$DIR CONF=$CONF CLUSTER=$CLUSTER SSH_PORT=$SSH_PORT TEST_USER=$TEST_USER \
   CLIENT_KEY=$CLIENT_KEY KNOWN_HOSTS=$KNOWN_HOSTS CLIENT_HOME=$CLIENT_HOME SSH_ALIAS=$SSH_ALIAS \
   FP=$fp PORT_BASE=$PORTS SLURM_VERSION=$SLURM_VERSION BIN_DIR=$(is_chroot && echo "$BIN_DIR") \
-  CHROOT=$CHROOT FULL_VERSION=$(sinfo --version | awk '{print $2}') \
+  CHROOT=$CHROOT FULL_VERSION=$(sinfo --version | awk '{print $2}') ACCOUNTING=$ACCT_MODE \
   python3 - > "$DIR/sandbox.json.tmp" <<'PY'
 import json, os
 e = os.environ
@@ -444,6 +451,7 @@ print(json.dumps({
     'sshAlias': e['SSH_ALIAS'],
     'hostKeyFingerprint': e['FP'],
     'jobCompLoc': os.path.join(e['DIR'], 'slurm', 'jobcomp.txt'),
+    'accounting': e['ACCOUNTING'],
     'partitions': [
         {'name': 'debug', 'default': True, 'maxTime': '00:30:00', 'nodes': ['n1', 'n2']},
         {'name': 'compute', 'default': False, 'maxTime': '1-00:00:00',
@@ -643,6 +651,7 @@ all_up() {
   pid_of munged >/dev/null && pid_of slurmctld >/dev/null && pid_of sshd >/dev/null || return 1
   if is_chroot; then pid_of mntns >/dev/null || return 1; fi
   for n in "${NODES[@]}"; do pid_of "slurmd-$n" >/dev/null || return 1; done
+  acct_all_up || return 1
   [ -s "$DIR/sandbox.json" ]
 }
 
@@ -656,6 +665,10 @@ cmd_up() {
   [ -s "$DIR/slurm-version" ] && read -r recorded < "$DIR/slurm-version"
   if [ -n "$recorded" ] && [ "$recorded" != "$SLURM_VERSION" ] && pid_of slurmctld >/dev/null; then
     die "the instance in $DIR runs Slurm $recorded, not $SLURM_VERSION: run down first (or choose another HPCW_SANDBOX_DIR)"
+  fi
+  acct_choose "${1:-}"
+  if is_chroot && [ "$ACCT_MODE" = slurmdbd ]; then
+    die "--accounting slurmdbd needs the host's Slurm 22.05 (the $SLURM_VERSION chroot has no slurmdbd)"
   fi
   if all_up && sinfo -h -o %P >/dev/null 2>&1; then
     log "already up ($DIR)"
@@ -672,19 +685,21 @@ cmd_up() {
     pid_of "slurmd-$n" >/dev/null || check_port "$((PORTS + ${n#n}))" "slurmd $n"
   done
   pid_of sshd >/dev/null || check_port "$SSH_PORT" sshd
+  acct_check_ports
   # From here on a failed `up` takes down what it started (never a half-up instance).
   trap 'rc=$?; trap - EXIT; if [ $rc -ne 0 ]; then log "up failed: taking the instance down"; cmd_down || true; fi; exit $rc' EXIT
   echo "$SLURM_VERSION" > "$DIR/slurm-version"
   jobcomp_access
   if is_chroot; then start_mntns; fi
   start_munge
+  acct_up
   start_ctld
   start_slurmds
   wait_nodes_idle
   start_sshd
   write_json
   trap - EXIT
-  log "up: Slurm $SLURM_VERSION cluster '$CLUSTER' (4 nodes), sshd on 127.0.0.1:$SSH_PORT, in $DIR"
+  log "up: Slurm $SLURM_VERSION cluster '$CLUSTER' (4 nodes, accounting $ACCT_MODE), sshd on 127.0.0.1:$SSH_PORT, in $DIR"
 }
 
 # stop_sshd: ends the sshd listener and its sessions (open connections drop, as in an outage).
@@ -717,6 +732,7 @@ cmd_down() {
     if pid=$(pid_of "$n"); then pids+=("$pid"); fi
   done
   end_pids "${pids[@]}"
+  acct_down
   remove_client_key
   # sandbox.json exists only while the sandbox is up (tests read it to find the instance).
   rm -f "$DIR/sandbox.json"
@@ -748,6 +764,7 @@ cmd_status() {
   row slurmctld
   for n in "${NODES[@]}"; do row "slurmd-$n"; done
   row sshd
+  acct_status
   if pid=$(pid_of slurmctld) && read -r stat < "/proc/$pid/stat" && [ "$(echo "${stat##*) }" | cut -c1)" = T ]; then
     echo "slurmctld is frozen (SIGSTOP)"; ok=1
   fi
@@ -778,7 +795,7 @@ case "$ACTION" in
   up|down|stop-ctld|start-ctld|stop-sshd|start-sshd) lock ;;
 esac
 case "$ACTION" in
-  up) cmd_up ;;
+  up) cmd_up "$ARG_ACCOUNTING" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
