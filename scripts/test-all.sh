@@ -3,16 +3,25 @@
 # kind (Debian 12, root): apt packages, npm packages, code-server, the sandbox cluster.
 #
 #   bash scripts/test-all.sh            # every layer
-#   bash scripts/test-all.sh unit       # only some layers: unit integration vscode ui
+#   bash scripts/test-all.sh unit       # only some layers: unit integration versions vscode ui
+#
+# `versions` runs the suites that depend on the Slurm version (agreement, explorer, submission)
+# against Slurm 24.11 and 26.05 sandboxes (Debian chroots, built once into .cache/), beside the
+# 22.05 one that `integration` uses. The time of each part is printed at the end.
 #
 # Environment: HPCW_SKIP_SETUP=1 skips package installation (when you know it is done).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 LAYERS=("$@")
-[ ${#LAYERS[@]} -eq 0 ] && LAYERS=(unit integration vscode ui)
+[ ${#LAYERS[@]} -eq 0 ] && LAYERS=(unit integration versions vscode ui)
 wants() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
-needs_sandbox() { wants integration || wants vscode || wants ui; }
+needs_sandbox() { wants integration || wants versions || wants vscode || wants ui; }
+# The suites run against every version (a subset of integration/, to keep the run short).
+VERSION_SUITES=(out/test/integration/sbatch out/test/integration/explorer out/test/integration/submission)
+NEWER_SLURM=(24.11 26.05)
+TIMES=()
+timed() { local name=$1 t0=$SECONDS; shift; "$@"; local rc=$?; TIMES+=("$name: $((SECONDS - t0)) s"); return $rc; }
 
 LOG_DIR=$ROOT/.artifacts/test-logs
 mkdir -p "$LOG_DIR"
@@ -30,9 +39,9 @@ count_results() {
   PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
 }
 
-# run_layer NAME CMD...: runs one layer, logs it, and records the result.
+# run_layer NAME CMD...: runs one layer, logs it, and records the result (and its time).
 run_layer() {
-  local name=$1; shift
+  local name=$1 t0=$SECONDS; shift
   step "$name"
   local log=$LOG_DIR/$name.log
   "$@" 2>&1 | tee "$log"
@@ -43,34 +52,53 @@ run_layer() {
     # A layer that died without reporting a failing test still counts as one failure.
     grep -qE '^# fail [1-9]|^\s*[1-9][0-9]* failing' "$log" || FAILED=$((FAILED + 1))
   fi
+  TIMES+=("$name: $((SECONDS - t0)) s")
 }
 
 if [ "${HPCW_SKIP_SETUP:-0}" != 1 ]; then
   step "setup"
-  bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+  timed setup bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 step "build, typecheck, lint"
 rm -rf out
-npm run --silent build && npx tsc -p . && npx eslint src test bench scripts \
+timed "build, typecheck, lint" sh -c 'npm run --silent build && npx tsc -p . && npx eslint src test bench scripts' \
   || { echo "build/typecheck/lint failed"; echo "0 passed, 1 failed"; exit 1; }
 
 wants unit && run_layer unit node --test out/test/unit/
 
 if needs_sandbox; then
   step "sandbox up"
-  bash test/sandbox/sandbox.sh up || { echo "sandbox failed to start"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
-  trap 'step "sandbox down"; bash test/sandbox/sandbox.sh down' EXIT
+  timed "sandbox up (22.05)" bash test/sandbox/sandbox.sh up || { echo "sandbox failed to start"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
+  trap 'step "sandbox down"; for v in "${NEWER_SLURM[@]}"; do bash test/sandbox/sandbox.sh down --slurm "$v"; done; bash test/sandbox/sandbox.sh down' EXIT
   eval "$(bash test/sandbox/sandbox.sh env)"
 fi
 
 wants integration && run_layer integration node --test --test-concurrency=1 out/test/integration/
+
+# run_version V: the version-dependent suites against a Slurm V sandbox (in a subshell, so that
+# its environment, PATH first of all, does not leak into the next layer).
+run_version() (
+  eval "$(bash test/sandbox/sandbox.sh env --slurm "$1")"
+  node --test --test-concurrency=1 "${VERSION_SUITES[@]}"
+)
+if wants versions; then
+  for v in "${NEWER_SLURM[@]}"; do
+    step "sandbox up ($v)"
+    if timed "sandbox up ($v)" bash test/sandbox/sandbox.sh up --slurm "$v"; then
+      run_layer "slurm-$v" run_version "$v"
+    else
+      FAILED_LAYERS+=("slurm-$v"); FAILED=$((FAILED + 1))
+    fi
+  done
+fi
 # The extension host runs with the sandbox's client home, whose ~/.ssh holds the `hpcw-sandbox`
 # alias and the sandbox's host key: the suites then also cover clusters reached over SSH.
 wants vscode && run_layer vscode env HOME="$HPCW_CLIENT_HOME" ./node_modules/.bin/vscode-test
 wants ui && run_layer ui node --test --test-concurrency=1 out/test/ui/
 
 echo
+printf 'time of each part:\n'; printf '  %s\n' "${TIMES[@]}"
 if [ ${#FAILED_LAYERS[@]} -gt 0 ]; then
   echo "failed layers: ${FAILED_LAYERS[*]} (logs in .artifacts/test-logs/)"
 fi

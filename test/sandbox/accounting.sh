@@ -16,8 +16,9 @@
 # slurmdbd = base+7.
 
 ACCT_DIR=$DIR/accounting
-ACCT_DB_PORT=$((PORT_BASE + 6))
-ACCT_DBD_PORT=$((PORT_BASE + 7))
+# (PORTS: the ports of the instance's Slurm version, see sandbox.sh.)
+ACCT_DB_PORT=$((${PORTS:-$PORT_BASE} + 6))
+ACCT_DBD_PORT=$((${PORTS:-$PORT_BASE} + 7))
 ACCT_SOCKET=$ACCT_DIR/mariadb.sock
 ACCT_CNF=$ACCT_DIR/my.cnf
 ACCT_DBD_CONF=$DIR/slurm/slurmdbd.conf

@@ -14,6 +14,7 @@ PACKAGES=(
   libkrb5-dev ripgrep             # code-server's native build and its rg
   neovim                          # an LSP client for the language-server tests
   rsync                           # file sync
+  debootstrap                     # the chroots of the newer Slurm versions (test/sandbox/chroot.sh)
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -3,8 +3,10 @@
  * `$HPCW_SANDBOX_DIR/sandbox.json`, a way to run the script's actions (up, down, stop-ctld, ...),
  * and the environment that Slurm client commands need.
  *
- * The instance is chosen by HPCW_SANDBOX_DIR (default <repo>/.sandbox) and
- * HPCW_SANDBOX_PORT_BASE (default 26800), exactly as sandbox.sh chooses it.
+ * The instance is chosen by HPCW_SANDBOX_DIR (default <repo>/.sandbox, or .sandbox-V for
+ * HPCW_SANDBOX_SLURM=V) and HPCW_SANDBOX_PORT_BASE (default 26800), exactly as sandbox.sh
+ * chooses it: a suite runs against any of the Slurm versions when started with the variables
+ * that `sandbox.sh env --slurm V` prints.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,11 +35,26 @@ export interface SandboxNode {
   /** The slurmd port of this node. */
   port: number;
   features: string[];
+  /** Configured GRES, e.g. ["gpu:a100:2"] (GPUs backed by placeholder files, no devices). */
+  gres: string[];
 }
 
 export interface SandboxInfo {
   /** The private folder that holds everything of this instance. */
   dir: string;
+  /** The Slurm release of the instance: "22.05" (the host's), "24.11", "26.05" (chroots). */
+  slurmVersion: string;
+  /** What `sinfo --version` says, e.g. "24.11.5". */
+  slurmFullVersion: string;
+  /**
+   * For a chroot version: the folder of wrappers that run its client commands (sbatch, squeue,
+   * ...) on the host; it must come first on PATH. Null for the host's 22.05.
+   */
+  binDir: string | null;
+  /** The chroot the daemons run in (null for 22.05). */
+  chroot: string | null;
+  /** srun --mpi=pmix with Open MPI and mpi4py works in jobs (the host's 22.05 only). */
+  mpi: boolean;
   /** The instance's slurm.conf: every Slurm client needs SLURM_CONF set to it. */
   slurmConf: string;
   clusterName: string;
@@ -64,7 +81,8 @@ export interface SandboxInfo {
 
 /** The instance's folder, as sandbox.sh computes it. */
 export function sandboxDir(): string {
-  return process.env.HPCW_SANDBOX_DIR || path.join(repoRoot, '.sandbox');
+  const version = process.env.HPCW_SANDBOX_SLURM;
+  return process.env.HPCW_SANDBOX_DIR || path.join(repoRoot, version && version !== '22.05' ? `.sandbox-${version}` : '.sandbox');
 }
 
 /**
@@ -86,6 +104,11 @@ export function loadSandbox(): SandboxInfo {
   const info = JSON.parse(text) as SandboxInfo;
   if (!fs.existsSync(info.slurmConf)) {
     throw new Error(`The sandbox in ${dir} is incomplete: run bash test/sandbox/sandbox.sh up`);
+  }
+  // A chroot version's commands first on this process's PATH too, so that code which runs
+  // `sbatch`, `squeue`... with the inherited environment (LocalTransport) reaches this instance.
+  if (info.binDir && !(process.env.PATH ?? '').startsWith(info.binDir + path.delimiter)) {
+    process.env.PATH = withBinDir(info, process.env.PATH);
   }
   return info;
 }
@@ -132,9 +155,18 @@ export function sandboxCtl(action: SandboxAction, timeoutMs = 120_000): Promise<
   });
 }
 
-/** process.env plus SLURM_CONF of the sandbox, for running Slurm client commands locally. */
+function withBinDir(info: SandboxInfo, pathVar: string | undefined): string {
+  if (!info.binDir) return pathVar ?? '';
+  const rest = (pathVar ?? '').split(path.delimiter).filter((p) => p && p !== info.binDir);
+  return [info.binDir, ...rest].join(path.delimiter);
+}
+
+/**
+ * process.env plus SLURM_CONF of the sandbox (and, for a chroot version, its commands first on
+ * PATH), for running Slurm client commands locally.
+ */
 export function slurmEnv(info: SandboxInfo = loadSandbox()): NodeJS.ProcessEnv {
-  return { ...process.env, SLURM_CONF: info.slurmConf };
+  return { ...process.env, SLURM_CONF: info.slurmConf, PATH: withBinDir(info, process.env.PATH) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * snapshot) what the cluster can never run. Codes are documented in README.md.
  */
 import type { ClusterSnapshot, NodeInfo, PartitionInfo } from '../cluster/snapshot';
-import { compareSlurmVersions, type SbatchOption } from './options';
+import { compareSlurmVersions, OLDEST_SUPPORTED_SLURM, optionArg, optionArgKinds, type SbatchOption } from './options';
 import { parseSbatchScript, type ParsedScript, type SbatchDirective } from './parse';
 import { closestNames } from './suggest';
 import { effectiveOptions, summarizeRequest } from './summary';
@@ -48,7 +48,7 @@ export function lintParsed(parsed: ParsedScript, text: string, options: LintOpti
   for (let c = 0; c < parsed.componentCount; c++) {
     checkDuplicates(parsed, c, out);
     checkCombinations(parsed, c, out);
-    if (options.directoryExists) checkOutputDirs(parsed, c, options.directoryExists, out);
+    if (options.directoryExists) checkOutputDirs(parsed, c, options.directoryExists, version, out);
     if (cluster) checkCluster(parsed, c, cluster, out);
   }
   if (options.summary !== false) {
@@ -175,16 +175,20 @@ function checkDirective(d: SbatchDirective, version: string | undefined, out: Sb
   const opt = d.option;
   if (!opt) return;
   const fullName = '--' + opt.long;
-  if (opt.removed && (!version || compareSlurmVersions(version, opt.removed) >= 0)) {
+  // Without a snapshot the cluster may run any supported version: removed after the oldest one,
+  // some cluster still accepts it (a warning); removed before, none does (an error).
+  const removedForAll = !!opt.removed && compareSlurmVersions(opt.removed, OLDEST_SUPPORTED_SLURM) <= 0;
+  if (opt.removed && (version ? compareSlurmVersions(version, opt.removed) >= 0 : true)) {
     const repl = opt.deprecated?.replacement;
+    const soft = !version && !removedForAll;
     out.push({
       range: d.nameRange,
-      severity: 'error',
+      severity: soft ? 'warning' : 'error',
       code: 'removed-option',
-      message: `${d.name} was removed in Slurm ${opt.removed}${repl ? `; use --${repl}` : ''}${opt.deprecated?.note ? ` (${opt.deprecated.note})` : ''}.`,
+      message: `${d.name} was removed in Slurm ${opt.removed}${soft ? `: sbatch ${opt.removed} and later rejects it` : ''}${repl ? `; use --${repl}` : ''}${opt.deprecated?.note ? ` (${opt.deprecated.note})` : ''}.`,
       ...(repl ? { fixes: [{ title: `Change to --${repl}`, edits: [{ range: d.nameRange, newText: '--' + repl }], preferred: true }] } : {}),
     });
-    return;
+    if (!soft) return;
   }
   if (opt.deprecated) {
     const repl = opt.deprecated.replacement;
@@ -197,11 +201,15 @@ function checkDirective(d: SbatchDirective, version: string | undefined, out: Sb
     });
   }
   if (opt.since && version && compareSlurmVersions(opt.since, version) > 0) {
+    // Between the last recorded version without it and the first with it, nothing is known.
+    const unsure = !!opt.sinceAfter && compareSlurmVersions(version.split('.').slice(0, 2).join('.'), opt.sinceAfter) > 0;
     out.push({
       range: d.nameRange,
-      severity: 'error',
+      severity: unsure ? 'warning' : 'error',
       code: 'option-too-new',
-      message: `${fullName} needs Slurm ${opt.since} or later; this cluster runs ${version}, whose sbatch rejects it.`,
+      message: unsure
+        ? `${fullName} is in sbatch ${opt.since} but not ${opt.sinceAfter}; this cluster runs ${version}, whose sbatch may reject it.`
+        : `${fullName} needs Slurm ${opt.since} or later; this cluster runs ${version}, whose sbatch rejects it.`,
     });
   }
   if (opt.commandLineOnly) {
@@ -235,7 +243,25 @@ function checkDirective(d: SbatchDirective, version: string | undefined, out: Sb
       }
     }
   }
-  if (d.value !== undefined && opt.arg !== 'none') {
+  // Whether a value may be attached changed between versions (--requeue, --get-user-env): the
+  // parser flags a value only where no version takes one.
+  const arg = optionArg(opt, version);
+  const kinds = optionArgKinds(opt);
+  if (d.valueStyle === 'equals' && kinds.length > 1 && (version ? arg === 'none' : kinds.includes('none'))) {
+    const change = (opt.argChanges ?? [])[0];
+    const gained = opt.arg === 'none';
+    const when = gained ? `only from Slurm ${change.since} on` : `only before Slurm ${change.since}`;
+    const rejecting = gained ? `sbatch before ${change.since}` : `sbatch ${change.since} and later`;
+    out.push({
+      range: d.valueRange ?? d.nameRange,
+      severity: version ? 'error' : 'warning',
+      code: 'unexpected-value',
+      message: version
+        ? `--${opt.long} takes no value in Slurm ${version} (it takes one ${when}); sbatch rejects "${d.name}=${d.value}".`
+        : `--${opt.long} takes a value ${when}; ${rejecting} rejects "${d.name}=${d.value}".`,
+    });
+  }
+  if (d.value !== undefined && arg !== 'none') {
     const p = validateOptionValue(opt, d.value);
     if (p) {
       out.push({ range: d.valueRange ?? d.nameRange, severity: p.severity, code: p.code ?? 'invalid-value', message: p.message });
@@ -328,7 +354,11 @@ function checkCombinations(parsed: ParsedScript, component: number, out: SbatchD
   }
 }
 
-function checkOutputDirs(parsed: ParsedScript, component: number, exists: (dir: string) => boolean | undefined, out: SbatchDiagnostic[]): void {
+/** Recorded: slurmstepd 24.11 and 26.05 create a missing output directory; 22.05 fails the job. */
+const CREATES_OUTPUT_DIRS = '24.11';
+
+function checkOutputDirs(parsed: ParsedScript, component: number, exists: (dir: string) => boolean | undefined, version: string | undefined, out: SbatchDiagnostic[]): void {
+  if (version && compareSlurmVersions(version, CREATES_OUTPUT_DIRS) >= 0) return;
   const eff = effectiveOptions(parsed, component);
   if (eff.has('chdir')) return; // relative paths are then relative to a directory we cannot see
   for (const name of ['output', 'error', 'input']) {
@@ -344,7 +374,7 @@ function checkOutputDirs(parsed: ParsedScript, component: number, exists: (dir: 
         range: d.valueRange ?? d.nameRange,
         severity: 'warning',
         code: 'output-dir-missing',
-        message: `The directory "${dir}" may not exist (it is not next to this script). Slurm does not create it: the job fails at start and its ${name} is lost. Create it first (mkdir -p ${dir}).`,
+        message: `The directory "${dir}" may not exist (it is not next to this script). Slurm ${version ?? `before ${CREATES_OUTPUT_DIRS}`} does not create it: the job fails at start and its ${name} is lost. Create it first (mkdir -p ${dir}).`,
       });
     }
   }

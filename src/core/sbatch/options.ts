@@ -25,9 +25,20 @@ export interface SbatchOption {
   description: string;
   /** Slurm version that added the option (only where it is newer than 20.x). */
   since?: string;
+  /**
+   * When `since` is only the first recorded version that has the option: the last recorded one
+   * that lacks it. A cluster between the two may or may not have it (a warning, not an error).
+   */
+  sinceAfter?: string;
   deprecated?: { since?: string; replacement?: string; note?: string };
   /** Slurm version whose sbatch no longer accepts it; sbatch of that version rejects it. */
   removed?: string;
+  /**
+   * Later changes of whether the option takes a value: from `since` on, `arg` applies (`arg`
+   * above is the kind of the oldest supported version). Recorded from each real sbatch
+   * (test/fixtures/sbatch/options-<version>.txt).
+   */
+  argChanges?: { since: string; arg: OptionArg }[];
   /** Other long names sbatch accepts for the same option (hidden aliases). */
   aliases?: string[];
   /** Only meaningful on the command line, not in a script (e.g. --help). */
@@ -90,8 +101,14 @@ export const OPTIONS: readonly SbatchOption[] = [
     'Node features the job needs. Combine names with & (and), | (or), [a|b] (all nodes the same one of them), counts like a*2, and parentheses. Features come from the node configuration (AvailableFeatures).'),
   o('container', undefined, 'required', 'path', '<path_to_container>', 'SBATCH_CONTAINER',
     'Path to an OCI container bundle in which the job runs.'),
+  o('consolidate-segments', undefined, 'none', 'none', '', undefined,
+    'With the block topology, keep the job\'s segments together in as few base blocks as possible (the opposite of --spread-segments).',
+    { since: '26.05', sinceAfter: '24.11' }),
   o('container-id', undefined, 'required', 'string', '<container_id>', 'SBATCH_CONTAINER_ID',
     'Identifier to give the OCI container the job runs in.', { since: '23.02' }),
+  o('container-type', undefined, 'required', 'string', '<type>', undefined,
+    'Type of the OCI container the job runs in, as the site\'s container configuration names them.',
+    { since: '26.05', sinceAfter: '24.11' }),
   o('contiguous', undefined, 'none', 'none', '', undefined,
     'The allocated nodes must form a contiguous range. Not honoured by every topology or select plugin.'),
   o('core-spec', 'S', 'required', 'integer0', '<num>', 'SBATCH_CORE_SPEC',
@@ -132,7 +149,8 @@ export const OPTIONS: readonly SbatchOption[] = [
   o('extra-node-info', 'B', 'required', 'extraNodeInfo', '<sockets>[:cores[:threads]]', undefined,
     'Only use nodes with at least this many sockets, cores per socket and threads per core (each may be * for any). Shorthand for --sockets-per-node, --cores-per-socket and --threads-per-core.'),
   o('get-user-env', undefined, 'optional', 'getUserEnv', '[=timeout][mode]', 'SBATCH_GET_USER_ENV',
-    'Load the login environment of the user on the compute side (root or SlurmUser only, used by schedulers like Moab). Optional timeout in seconds and S or L for short or long login.'),
+    'Load the login environment of the user on the compute side (root or SlurmUser only, used by schedulers like Moab). Optional timeout in seconds and S or L for short or long login (until 25.x; 26.05 takes no value).',
+    { argChanges: [{ since: '26.05', arg: 'none' }] }),
   o('gid', undefined, 'required', 'string', '<group>', undefined,
     'Run the job under this group (only when sbatch is run by root).'),
   o('gpu-bind', undefined, 'required', 'gpuBind', '[verbose,]<type>', 'SBATCH_GPU_BIND',
@@ -187,6 +205,9 @@ export const OPTIONS: readonly SbatchOption[] = [
     'Memory per allocated CPU (units as --mem). Mutually exclusive with --mem and --mem-per-gpu.'),
   o('mem-per-gpu', undefined, 'required', 'memory', '<size>[K|M|G|T]', 'SBATCH_MEM_PER_GPU',
     'Memory per allocated GPU (units as --mem). Mutually exclusive with --mem and --mem-per-cpu.'),
+  o('mem-update', undefined, 'required', 'string', '<value>', undefined,
+    'Accepted with a value by sbatch 26.05, which does not document it in --help; left to the site\'s documentation.',
+    { since: '26.05', sinceAfter: '24.11' }),
   o('mincpus', undefined, 'required', 'count', '<n>', undefined,
     'Only use nodes with at least this many logical CPUs.'),
   o('network', undefined, 'required', 'string', '<type>', 'SBATCH_NETWORK',
@@ -232,7 +253,8 @@ export const OPTIONS: readonly SbatchOption[] = [
   o('partition', 'p', 'required', 'partition', '<partition_names>', 'SBATCH_PARTITION',
     'Partition (queue) to run in; a comma list lets Slurm pick the one that starts the job first. Default: the cluster\'s default partition.'),
   o('power', undefined, 'required', 'power', '<flags>', 'SBATCH_POWER',
-    'Power management flags (comma list); level requests the same power cap on all nodes.', { values: ['level'] }),
+    'Power management flags (comma list); level requests the same power cap on all nodes. Gone with the power plugins in 24.11 (its --help still lists it).',
+    { values: ['level'], removed: '24.11' }),
   o('prefer', undefined, 'required', 'constraint', '<list>', undefined,
     'Preferred node features: like --constraint, but Slurm falls back to other nodes when none is available. Same grammar as --constraint.'),
   o('priority', undefined, 'required', 'priority', '<value>', undefined,
@@ -250,15 +272,25 @@ export const OPTIONS: readonly SbatchOption[] = [
   o('reboot', undefined, 'none', 'none', '', undefined,
     'Reboot the allocated nodes before the job starts (only if the administrator allows it).'),
   o('requeue', undefined, 'none', 'none', '', 'SBATCH_REQUEUE',
-    'Allow the job to be requeued (restarted from the beginning) after node failure or preemption.'),
+    'Allow the job to be requeued (restarted from the beginning) after node failure or preemption. From 26.05 it takes an optional value, =expedite.',
+    { argChanges: [{ since: '26.05', arg: 'optional' }], values: ['expedite'] }),
+  o('resources', undefined, 'required', 'string', '<value>', undefined,
+    'Accepted with a value by sbatch 26.05, which does not document it in --help; left to the site\'s documentation.',
+    { since: '26.05', sinceAfter: '24.11' }),
+  o('resv-ports', undefined, 'optional', 'count', '[=count]', undefined,
+    'Reserve communication ports for the job\'s steps (from the MpiParams port range), optionally how many; older sbatch only had it on srun.',
+    { since: '24.11', sinceAfter: '22.05' }),
   o('reservation', undefined, 'required', 'string', '<reservation_names>', 'SBATCH_RESERVATION',
     'Run inside an advanced reservation (comma list of names allowed).'),
   o('segment', undefined, 'required', 'count', '<segment_size>', 'SBATCH_SEGMENT_SIZE',
-    'With the block topology, the number of nodes that must be placed within one block segment.', { since: '25.05' }),
+    'With the block topology, the number of nodes that must be placed within one block segment.', { since: '24.11', sinceAfter: '22.05' }),
   o('signal', undefined, 'required', 'signal', '[{R|B}:]<sig_num>[@sig_time]', 'SBATCH_SIGNAL',
     'Send a signal this many seconds (default 60, at most 65535) before the time limit. B: sends it to the batch shell only, R: allows it on reservation end. The signal is a number or a name like USR1 or SIGTERM.'),
   o('sockets-per-node', undefined, 'required', 'count', '<sockets>', undefined,
     'Only use nodes with at least this many sockets.'),
+  o('spread-segments', undefined, 'none', 'none', '', undefined,
+    'With the block topology, spread the job\'s segments across separate base blocks.',
+    { since: '26.05', sinceAfter: '24.11' }),
   o('spread-job', undefined, 'none', 'none', '', 'SBATCH_SPREAD_JOB',
     'Spread the job over as many nodes as possible.'),
   o('stepmgr', undefined, 'none', 'none', '', undefined,
@@ -315,7 +347,7 @@ export const OPTIONS: readonly SbatchOption[] = [
 /** Options that belong to srun/salloc but not sbatch: a helpful message instead of "unknown". */
 export const NON_SBATCH_OPTIONS: Record<string, string> = {
   'cpu-bind': 'srun', cpu_bind: 'srun', pty: 'srun', 'multi-prog': 'srun', mpi: 'srun', label: 'srun', overlap: 'srun',
-  'resv-ports': 'srun', x11: 'srun/salloc', immediate: 'srun/salloc', jobid: 'srun', 'task-prolog': 'srun',
+  x11: 'srun/salloc', immediate: 'srun/salloc', jobid: 'srun', 'task-prolog': 'srun',
   'task-epilog': 'srun', unbuffered: 'srun', 'kill-on-bad-exit': 'srun', 'no-shell': 'salloc', bell: 'salloc',
 };
 
@@ -393,6 +425,37 @@ export const FILENAME_PATTERNS: readonly FilenamePattern[] = [
 
 /** Letters valid after % (optionally with a zero-padding width, e.g. %4a). */
 export const FILENAME_PATTERN_LETTERS = 'AaJjNnstuxb%';
+
+/**
+ * The Slurm releases the catalogue is recorded against (a sandbox runs each); the oldest is the
+ * floor below which nothing is promised. Without a cluster snapshot the linter accepts whatever
+ * one of them accepts.
+ */
+export const SUPPORTED_SLURM_VERSIONS = ['22.05', '24.11', '26.05'] as const;
+export const OLDEST_SUPPORTED_SLURM = SUPPORTED_SLURM_VERSIONS[0];
+
+/** Whether the option takes a value in that Slurm version (the oldest kind when none is given). */
+export function optionArg(opt: SbatchOption, slurmVersion?: string): OptionArg {
+  let arg = opt.arg;
+  if (!slurmVersion) return arg;
+  for (const c of opt.argChanges ?? []) if (compareSlurmVersions(slurmVersion, c.since) >= 0) arg = c.arg;
+  return arg;
+}
+
+/** The argument kinds the option has across the supported versions (one for most options). */
+export function optionArgKinds(opt: SbatchOption): OptionArg[] {
+  return [...new Set([opt.arg, ...(opt.argChanges ?? []).map((c) => c.arg)])];
+}
+
+/**
+ * Whether sbatch of that version has the option at all: not added later (`since`) and not
+ * removed by then.
+ */
+export function optionExistsIn(opt: SbatchOption, slurmVersion: string): boolean {
+  if (opt.since && compareSlurmVersions(opt.since, slurmVersion) > 0) return false;
+  if (opt.removed && compareSlurmVersions(slurmVersion, opt.removed) >= 0) return false;
+  return true;
+}
 
 /** Compares dotted Slurm versions ("22.05.8" vs "23.02"): negative, zero or positive. */
 export function compareSlurmVersions(a: string, b: string): number {

@@ -12,7 +12,7 @@
  *   else on a line is silently dropped (recorded against sbatch 22.05);
  * - "#SLURM" lines are still read as directives (sbatch complains but accepts them).
  */
-import { findOption, resolveLongOption, type SbatchOption } from './options';
+import { findOption, optionArgKinds, resolveLongOption, type SbatchOption } from './options';
 import { range, type Range, type SbatchDiagnostic } from './types';
 import { editDistance, foreignOptionTool, suggestOptionNames } from './suggest';
 
@@ -496,7 +496,8 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
         d.value = t.slice(eq + 1);
         d.valueStyle = 'equals';
         d.valueRange = range(line.line, tokenColumn(token, eq) + 1, token.end);
-        if (option.arg === 'none') {
+        // A value only where no supported version takes one (else the linter decides per version).
+        if (optionArgKinds(option).every((k) => k === 'none')) {
           result.problems.push({
             range: range(line.line, tokenColumn(token, eq), token.end),
             severity: 'error',
@@ -512,6 +513,7 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
           d.value = v.token.text;
           d.valueStyle = 'separate';
           d.valueRange = range(v.line.line, v.token.start, v.token.end);
+          explainBorrowedValue(result, d, option, args, i + 1);
           i += 2;
         } else {
           result.problems.push({
@@ -561,6 +563,7 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
             d.value = v.token.text;
             d.valueStyle = 'separate';
             d.valueRange = range(v.line.line, v.token.start, v.token.end);
+            explainBorrowedValue(result, d, option, args, i + 1);
             consumedNext = true;
           } else {
             result.problems.push({
@@ -588,6 +591,34 @@ function flushComponent(result: ParsedScript, args: { token: SbatchToken; line: 
     });
     i++;
   }
+}
+
+/**
+ * An option that needs a value and has none on its own line takes the next argument, even when
+ * that looks like an option on a later line (`#SBATCH --job-name` then `#SBATCH -t 5`: the job
+ * is named "-t", and "5" is then a stray word). Said on the option's own line, where the mistake is.
+ */
+function explainBorrowedValue(
+  result: ParsedScript,
+  d: SbatchDirective,
+  option: SbatchOption,
+  args: { token: SbatchToken; line: SbatchLine }[],
+  at: number,
+): void {
+  const v = args[at];
+  if (v.line.line === d.line || !v.token.text.startsWith('-') || v.token.text.length < 2) return;
+  const next = args[at + 1];
+  const stray = next && !next.token.text.startsWith('-') ? next.token.text : undefined;
+  result.problems.push({
+    range: d.nameRange,
+    severity: 'warning',
+    code: 'value-looks-like-option',
+    message:
+      `${d.name} has no value on this line, so sbatch takes "${v.token.text}" from line ${v.line.line + 1} as its value` +
+      (option.long === 'job-name' ? ` (the job is named "${v.token.text}")` : '') +
+      (stray !== undefined ? ` and then finds "${stray}" as a stray word` : ` instead of reading it as an option`) +
+      `. Give ${d.name} its value (${option.placeholder}).`,
+  });
 }
 
 function unknownOption(written: string, r: Range, suggestions: string[]): SbatchDiagnostic {

@@ -391,6 +391,11 @@ export function validateOptionValue(option: SbatchOption, value: string): ValueP
         soft.push('empty elements of the list are ignored');
         cleaned = cleaned.split(',').filter((x) => x !== '').join(',').replace(/,%/, '%');
       }
+      // Recorded (22.05, 24.11, 26.05): a limit with no index before it ("%5") is accepted and
+      // runs a one-task array, task 0.
+      if (/^%\d{1,9}$/.test(cleaned)) {
+        return warn(`${name} "${value}" has no index before the %: Slurm runs it as an array of one task, index 0. Write the indexes, e.g. 0-9${cleaned}.`, 'unclear-value');
+      }
       const r = parseArraySpec(cleaned);
       if ('error' in r) return err(`Invalid ${name} "${value}": ${r.error}.`);
       return soft.length ? warn(`In ${name} "${value}", ${soft.join(' and ')} by Slurm.`, 'ignored-value') : undefined;

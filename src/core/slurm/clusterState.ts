@@ -86,7 +86,8 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
     { name: 'user', argv: ['id', '-un'] },
     { name: 'version', argv: ['scontrol', '--version'] },
     { name: 'partitions', argv: ['scontrol', '-o', 'show', 'partition'] },
-    { name: 'nodes', argv: ['scontrol', '-o', 'show', 'node'] },
+    // -d: the details, among them GresUsed (GPUs in use) where no TRES tracks them.
+    { name: 'nodes', argv: ['scontrol', '-o', '-d', 'show', 'node'] },
     { name: 'sinfo', argv: sinfoPartitionsArgv() },
     { name: 'squeue', argv: squeueArgv({ allUsers: options.allUsers }) },
   ];

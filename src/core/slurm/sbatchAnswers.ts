@@ -27,7 +27,8 @@ export function parseTestOnly(output: string, exitCode: number | null): TestOnly
   for (const raw of output.split('\n')) {
     const line = raw.trim();
     if (!line) continue;
-    const start = /^sbatch: (Job \d+ to start at (\S+) using \d+ processors? on nodes (\S+) in partition (\S+))/.exec(line);
+    // 26.05 prints a word between the time and "using" ("... at 2026-12-01T20:44:33 a using ..."; recorded).
+    const start = /^sbatch: (Job \d+ to start at (\S+)(?: \S+)*? using \d+ processors? on nodes (\S+) in partition (\S+))/.exec(line);
     if (start) {
       answer.summary = start[1];
       answer.startTime = start[2];

@@ -162,7 +162,7 @@ export interface ScontrolNode {
 }
 
 const NODE_KEYS = new Set([
-  'NodeName', 'Gres', 'CfgTRES', 'AllocTRES', 'CPUEfctv', 'CPUTot', 'CPUAlloc', 'State', 'RealMemory', 'AllocMem',
+  'NodeName', 'Gres', 'GresUsed', 'CfgTRES', 'AllocTRES', 'CPUEfctv', 'CPUTot', 'CPUAlloc', 'State', 'RealMemory', 'AllocMem',
   'FreeMem', 'AvailableFeatures', 'Features', 'Partitions', 'CPULoad', 'Reason',
 ]);
 
@@ -174,6 +174,9 @@ export function parseScontrolNodes(text: string): ScontrolNode[] {
       const cfg = parseTres(r.CfgTRES);
       const alloc = parseTres(r.AllocTRES);
       const gresGpus = gres.filter((g) => g.name === 'gpu').reduce((s, g) => s + g.count, 0);
+      // GPUs in use: AllocTRES has them only where the site tracks gres/gpu as a TRES (that needs
+      // slurmdbd); `show node -d` prints GresUsed=gpu:a100:1(IDX:0) everywhere (recorded 22.05-26.05).
+      const usedGpus = parseGres(r.GresUsed).filter((g) => g.name === 'gpu').reduce((s, g) => s + g.count, 0);
       // Slurm 23.11+ reports CPUEfctv (CPUs usable by jobs) next to CPUTot.
       const cpus = num(r.CPUEfctv) ?? num(r.CPUTot) ?? 0;
       const n: ScontrolNode = {
@@ -186,7 +189,7 @@ export function parseScontrolNodes(text: string): ScontrolNode[] {
         freeMemoryMiB: num(r.FreeMem),
         gres,
         gpusTotal: Math.max(gresGpus, tresGpus(cfg)),
-        gpusAllocated: tresGpus(alloc),
+        gpusAllocated: Math.max(tresGpus(alloc), usedGpus),
         features: list(r.AvailableFeatures ?? r.Features) ?? [],
         partitions: list(r.Partitions) ?? [],
         cpuLoad: num(r.CPULoad),

@@ -66,7 +66,27 @@ for (const kind of ['local', 'ssh'] as const) {
       assert.equal(state.summary.nodes, 4);
       assert.equal(state.user, kind === 'local' ? 'root' : info.sshUser);
       assert.equal(state.accounting, 'jobcomp', 'no slurmdbd in the sandbox: the job completion log is read');
-      assert.match(state.snapshot.slurmVersion ?? '', /^\d+\.\d+/);
+      assert.equal(state.snapshot.slurmVersion, info.slurmFullVersion, 'the version of the sandbox the env selects');
+      // The sandbox's typed GPUs, as the explorer's GPU columns read them.
+      assert.deepEqual(state.snapshot.nodes.map((n) => n.gres.map((g) => `${g.name}:${g.type}:${g.count}`)), info.nodes.map((n) => n.gres));
+      assert.deepEqual(state.partitions.map((p) => [p.name, p.gpus.total]).sort(), [['compute', 5], ['debug', 4]]);
+      assert.equal(state.summary.gpus, 5);
+    });
+
+    test('a job holding a typed GPU shows in the GPU columns while it runs', async () => {
+      const id = await submit(runner(), ['-J', 'hpcw-explorer-test', '-p', 'debug', '-t', '2', '--gres=gpu:a100:2', '--wrap', 'sleep 60']);
+      try {
+        const m = monitorFor(runner());
+        const state = await waitFor('the GPU job to run', async () => {
+          const s = await m.refresh();
+          return s.jobs.some((j) => j.jobId === id && j.state === 'RUNNING') ? s : undefined;
+        });
+        const debug = state.partitions.find((p) => p.name === 'debug');
+        assert.deepEqual(debug?.gpus, { allocated: 2, total: 4 });
+        assert.equal(state.nodes.filter((n) => n.gpusAllocated === 2).length, 1);
+      } finally {
+        await runJobAction(runner(), 'cancel', [id]);
+      }
     });
 
     test('a submitted job appears, runs, and is reported COMPLETED when it leaves the queue', async () => {

@@ -6,8 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { OPTIONS, findOption, FILENAME_PATTERNS, resolveLongOption } from '../../../../src/core/sbatch';
+import { compareSlurmVersions, optionArg, optionExistsIn } from '../../../../src/core/sbatch/options';
 
 const MAN = '/usr/share/man/man1/sbatch.1.gz';
 
@@ -80,4 +82,73 @@ test('prefix resolution depends on the Slurm version', () => {
   assert.equal(resolveLongOption('ext').kind, 'ambiguous'); // current Slurm also has --extra
   assert.equal(resolveLongOption('extra').kind, 'exact');
   assert.equal(resolveLongOption('work').kind, 'unknown', 'removed options are not prefix targets');
+});
+
+/** One line of test/fixtures/sbatch/options-<version>.txt (scripts/record-sbatch-options.sh). */
+interface RecordedOption {
+  name: string;
+  short?: string;
+  arg: 'required' | 'optional' | 'none';
+  refused: boolean;
+}
+
+/** Reads a recording: the full sbatch version from its header, and one entry per option. */
+export function readRecording(text: string): { version: string; options: RecordedOption[] } {
+  const version = /^# sbatch (\d+\.\d+\.\d+)/m.exec(text)?.[1];
+  assert.ok(version, 'the recording names its sbatch version');
+  const options: RecordedOption[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const [name, short, arg, , ...note] = line.split(' ');
+    assert.ok(arg === 'required' || arg === 'optional' || arg === 'none', line);
+    options.push({ name, ...(short !== '-' ? { short } : {}), arg, refused: note.join(' ').startsWith('refused') });
+  }
+  return { version, options };
+}
+
+const recordings = ['22.05', '24.11', '26.05'].map((v) => ({
+  major: v,
+  file: path.join(__dirname, '..', '..', '..', '..', '..', 'test', 'fixtures', 'sbatch', `options-${v}.txt`),
+}));
+
+for (const { major, file } of recordings) {
+  test(`the catalogue agrees with the options recorded from sbatch ${major}`, () => {
+    const { version, options } = readRecording(fs.readFileSync(file, 'utf8'));
+    assert.ok(version.startsWith(major + '.'));
+    assert.ok(options.length > 90, `only ${options.length} options recorded`);
+    const problems: string[] = [];
+    for (const r of options.filter((x) => !x.refused)) {
+      const opt = findOption(r.name);
+      if (!opt) {
+        problems.push(`--${r.name}: accepted by sbatch ${version}, not in the catalogue`);
+        continue;
+      }
+      if (!optionExistsIn(opt, version)) problems.push(`--${r.name}: accepted by sbatch ${version}, but the catalogue says since ${opt.since} / removed ${opt.removed}`);
+      if (optionArg(opt, version) !== r.arg) problems.push(`--${r.name}: sbatch ${version} takes it as ${r.arg}, the catalogue as ${optionArg(opt, version)}`);
+      if (r.short && opt.short !== r.short) problems.push(`--${r.name}: short -${r.short} in sbatch ${version}, -${opt.short ?? ''} in the catalogue`);
+    }
+    const accepted = new Set(options.filter((x) => !x.refused).map((x) => x.name));
+    for (const opt of OPTIONS) {
+      if (!optionExistsIn(opt, version)) continue;
+      if (opt.removed && compareSlurmVersions(opt.removed, version) <= 0) continue;
+      if (![opt.long, ...(opt.aliases ?? [])].some((n) => accepted.has(n))) {
+        problems.push(`--${opt.long}: the catalogue has it in ${version}, sbatch ${version} does not accept it`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+}
+
+test('options added, removed or changed since 22.05 are those the recordings show', () => {
+  assert.equal(findOption('power')?.removed, '24.11');
+  assert.equal(optionArg(findOption('requeue')!, '22.05.8'), 'none');
+  assert.equal(optionArg(findOption('requeue')!, '26.05.5'), 'optional');
+  assert.equal(optionArg(findOption('get-user-env')!, '24.11.5'), 'optional');
+  assert.equal(optionArg(findOption('get-user-env')!, '26.05.5'), 'none');
+  for (const name of ['tres-per-task', 'tres-bind', 'oom-kill-step', 'segment', 'container-id', 'spread-segments', 'stepmgr']) {
+    const opt = findOption(name);
+    assert.ok(opt?.since, `--${name} has a since`);
+    assert.equal(optionExistsIn(opt, '22.05.8'), false, `--${name} is not in 22.05`);
+    assert.equal(optionExistsIn(opt, '26.05.5'), true, `--${name} is in 26.05`);
+  }
 });

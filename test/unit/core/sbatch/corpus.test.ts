@@ -49,6 +49,29 @@ for (const f of files('invalid')) {
   });
 }
 
+// versions/*.sbatch: what changed since 22.05, each with the versions whose sbatch --test-only
+// accepts it ("# accepts: 22.05 24.11", recorded against the sandboxes; the agreement test
+// re-checks it per version). Without a snapshot no error (some version accepts it); with one of a
+// version, an error exactly when that version rejects it.
+const fullVersions: Record<string, string> = { '22.05': '22.05.8', '24.11': '24.11.5', '26.05': '26.05.5' };
+for (const f of files('versions')) {
+  test(`versions/${f}: an error exactly for the versions whose sbatch rejects it`, () => {
+    const text = read('versions', f);
+    const m = /# accepts: ([\d. ]+)$/m.exec(text);
+    assert.ok(m, `${f} needs a "# accepts: VERSION..." line`);
+    const accepts = m[1].trim().split(/\s+/);
+    const unversioned = lintSbatch(text, { cluster: { ...cluster, slurmVersion: undefined } });
+    unversioned.forEach((d) => seenCodes.add(d.code));
+    assert.deepEqual(unversioned.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`), [], 'no error without a version');
+    for (const [major, full] of Object.entries(fullVersions)) {
+      const diags = lintSbatch(text, { cluster: { ...cluster, slurmVersion: full } });
+      diags.forEach((d) => seenCodes.add(d.code));
+      const errors = diags.filter((d) => d.severity === 'error').map((d) => d.code);
+      assert.equal(errors.length > 0, !accepts.includes(major), `Slurm ${full}: errors ${errors.join(', ') || 'none'}; sbatch ${accepts.includes(major) ? 'accepts' : 'rejects'} it`);
+    }
+  });
+}
+
 test('every code seen is documented in README.md', () => {
   const undocumented = [...seenCodes].filter((c) => !codesDoc.includes('`' + c + '`'));
   assert.deepEqual(undocumented, []);

@@ -148,8 +148,15 @@ test('cluster: partitions, time limits, sizes, features, nodes, gres', () => {
   assert.deepEqual(c('#SBATCH -w n[1-2] -N 2'), []);
   assert.deepEqual(c('#SBATCH -w n[1-5]'), ['unknown-node']);
   assert.deepEqual(c('#SBATCH -w n3'), ['node-not-in-partition']);
-  assert.deepEqual(c('#SBATCH --gres=gpu:1'), ['unknown-gres']);
-  assert.deepEqual(c('#SBATCH -G 1'), ['unknown-gres']);
+  // The sandbox's GPUs: gpu:a100:2 on n1 and n2, gpu:v100:1 on n3 (5 in all).
+  assert.deepEqual(c('#SBATCH --gres=gpu:1'), []);
+  assert.deepEqual(c('#SBATCH --gres=gpu:a100:2'), []);
+  assert.deepEqual(c('#SBATCH --gres=gpu:h100:1'), ['unknown-gres']);
+  assert.deepEqual(c('#SBATCH -G h100:1'), ['unknown-gres']);
+  assert.deepEqual(c('#SBATCH -p compute', '#SBATCH --gres=gpu:v100:2'), ['too-many-gpus']);
+  assert.deepEqual(c('#SBATCH -p compute', '#SBATCH -G 5'), []);
+  assert.deepEqual(c('#SBATCH -p compute', '#SBATCH -G 6'), ['too-many-gpus']);
+  assert.deepEqual(c('#SBATCH --gres=mps:1'), ['unknown-gres']);
   const fix = lintSbatch(script('#SBATCH --partition=compte'), { cluster: sandbox }).find((d) => d.code === 'unknown-partition')?.fixes?.[0];
   assert.equal(fix?.edits[0].newText, 'compute');
   assert.deepEqual(fix?.edits[0].range, { start: { line: 1, character: 20 }, end: { line: 1, character: 26 } });

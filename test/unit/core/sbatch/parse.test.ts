@@ -64,7 +64,9 @@ test('an empty quoted word ends the line (recorded: -J a "" -t 7 kept the defaul
   // recorded: --comment "" -t 7 / -J b → the comment takes "-J", then "b" is an invalid directive
   const q = parseSbatchScript(script('#SBATCH --comment "" -t 7', '#SBATCH -J b'));
   assert.deepEqual(values(q), [['comment', '-J']]);
-  assert.deepEqual(codes(q), ['empty-word', 'invalid-directive']);
+  // ...said on the line of --comment too, where the value is missing
+  assert.deepEqual(codes(q), ['empty-word', 'value-looks-like-option', 'invalid-directive']);
+  assert.equal(q.problems.find((x) => x.code === 'value-looks-like-option')?.range.start.line, 1);
   // recorded: -J a\\b gave JobName=a\b
   assert.deepEqual(values(parseSbatchScript(script('#SBATCH -J a\\\\b'))), [['job-name', 'a\\b']]);
 });
@@ -187,4 +189,18 @@ test('tokenizer keeps raw offsets for every character', () => {
   assert.equal(tokenColumn(r.tokens[0], 11), 20);
   assert.equal(tokenColumn(r.tokens[0], 12), 21);
   assert.equal(tokenColumn(r.tokens[0], 99), 24);
+});
+
+test('a value-less option at the end of its line takes the next line\'s option as its value: said on its own line', () => {
+  const p = parseSbatchScript(script('#SBATCH --job-name', '#SBATCH -t 5'));
+  assert.deepEqual(values(p), [['job-name', '-t']]);
+  const borrowed = p.problems.find((x) => x.code === 'value-looks-like-option');
+  assert.ok(borrowed, JSON.stringify(p.problems));
+  assert.equal(borrowed.severity, 'warning');
+  assert.equal(borrowed.range.start.line, 1, 'on the line of --job-name');
+  assert.match(borrowed.message, /takes "-t" from line 3 as its value \(the job is named "-t"\) and then finds "5" as a stray word/);
+  // The stray word is sbatch's error, where it is.
+  assert.equal(p.problems.find((x) => x.code === 'invalid-directive')?.range.start.line, 2);
+  // A plain value on the next line is sbatch's rule, not a mistake.
+  assert.deepEqual(codes(parseSbatchScript(script('#SBATCH --time', '#SBATCH 10'))), []);
 });
