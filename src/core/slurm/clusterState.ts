@@ -6,7 +6,7 @@
 import { CLUSTER_SNAPSHOT_VERSION, type ClusterSnapshot, type NodeInfo, type PartitionInfo } from '../cluster/snapshot';
 import type { BatchSection, BatchStep } from './batch';
 import { parseSacct, sacctArgv, type AccountedJob } from './sacct';
-import { parseScontrolNodes, parseScontrolPartitions, type ScontrolNode, type ScontrolPartition } from './scontrol';
+import { jobDetailArgv, parseJobAllocations, parseScontrolNodes, parseScontrolPartitions, type JobAllocation, type ScontrolNode, type ScontrolPartition } from './scontrol';
 import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
 import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
 
@@ -55,6 +55,11 @@ export interface ClusterState {
   summary: ClusterSummary;
   /** Whether `jobs` holds every user's jobs. */
   allUsers: boolean;
+  /**
+   * Where running jobs' CPUs are (`scontrol -o -d show job`): read only when asked (while a
+   * cluster map is open); mine, or everyone's with `allUsers`.
+   */
+  allocations?: JobAllocation[];
 }
 
 /** The error a refresh fails with: the controller is down, a command is missing... */
@@ -72,6 +77,18 @@ export interface RefreshOptions {
   allUsers: boolean;
   /** Read recently finished jobs from accounting (default true). */
   accounting?: boolean;
+  /** Read where running jobs' CPUs are (the cluster map; default false). */
+  placement?: boolean;
+}
+
+/**
+ * `scontrol -o -d show job` for the map, my jobs only unless all users are shown: scontrol has no
+ * user filter, so the lines are filtered by their `UserId=<me>(` field on the cluster (a fixed
+ * script; nothing of the user's is put into it).
+ */
+export function placementArgv(allUsers: boolean): string[] {
+  if (allUsers) return jobDetailArgv();
+  return ['sh', '-c', `${jobDetailArgv().join(' ')} | grep -F "UserId=$(id -un)("; exit 0`];
 }
 
 /** The commands of one refresh, run in one round trip. */
@@ -84,6 +101,7 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
     { name: 'sinfo', argv: sinfoPartitionsArgv() },
     { name: 'squeue', argv: squeueArgv({ allUsers: options.allUsers }) },
   ];
+  if (options.placement) steps.push({ name: 'placement', argv: placementArgv(options.allUsers) });
   if (options.accounting !== false) {
     steps.push(
       { name: 'sacct', argv: sacctArgv({ completion: false, allUsers: options.allUsers }) },
@@ -148,7 +166,8 @@ export function buildClusterState(
   const usage = partitionUsage(partitions, nodes, sinfoParts);
   const live = new Set(jobs.map((j) => j.jobId));
   recent = recent.filter((j) => !live.has(j.jobId) && !/^(PENDING|RUNNING|REQUEUED|SUSPENDED)$/.test(j.state));
-  return {
+  const placement = sections.get('placement');
+  const state: ClusterState = {
     cluster,
     user,
     takenAt: now.toISOString(),
@@ -161,6 +180,8 @@ export function buildClusterState(
     summary: summarize(nodes),
     allUsers: options.allUsers,
   };
+  if (placement?.code === 0) state.allocations = parseJobAllocations(placement.stdout);
+  return state;
 }
 
 export function buildSnapshot(

@@ -32,6 +32,8 @@ export interface ClusterMonitorOptions {
   allUsers: () => boolean;
   /** Normal interval between refreshes. */
   intervalMs: () => number;
+  /** Read at every refresh: also read where running jobs' CPUs are (while a cluster map is open). */
+  placement?: () => boolean;
   /** Longest interval while failing (default 5 minutes). */
   maxBackoffMs?: number;
   timeoutMs?: number;
@@ -142,7 +144,8 @@ export class ClusterMonitor {
     const allUsers = this.options.allUsers();
     try {
       const runner = await this.runner();
-      const res = await runner.exec(batchArgv(refreshSteps({ allUsers })), { timeoutMs: this.options.timeoutMs ?? 60_000 });
+      const placement = this.options.placement?.() ?? false;
+      const res = await runner.exec(batchArgv(refreshSteps({ allUsers, placement })), { timeoutMs: this.options.timeoutMs ?? 60_000 });
       const sections = parseBatchOutput(res.stdout);
       if (sections.size === 0) {
         throw new ClusterQueryError(res.stderr.trim().split('\n')[0] || `The cluster did not answer (exit status ${res.code}).`);
