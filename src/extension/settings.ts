@@ -31,6 +31,7 @@ export const settings = {
   showAllUsers: (): boolean => read('jobs.showAllUsers'),
   syncExclude: (): string[] => read('sync.exclude').filter((g): g is string => typeof g === 'string'),
   syncOnSave: (): boolean => read('sync.onSave'),
+  startEstimate: (): boolean => read('startEstimate.enabled'),
   mpiLauncher: (): string => read('mpi.launcher'),
   mpiRanks: (): number => read('mpi.ranks'),
   mpiExtraArgs: (): string[] => read('mpi.extraArgs').filter((a): a is string => typeof a === 'string'),
