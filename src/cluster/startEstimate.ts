@@ -68,12 +68,16 @@ export async function estimateStart(runner: CommandRunner, request: StartEstimat
   if (dirs.length > 0) steps.push({ name: 'dirs', argv: ['sh', '-c', MISSING_DIRS, 'sh', ...dirs] });
   const run = (cwd: string | undefined) => runner.exec(batchArgv(steps), { cwd, stdin: request.text, timeoutMs: 60_000, signal: request.signal });
   let remoteFolder = true;
-  let result = await run(request.remoteRoot);
+  // A missing folder fails the `cd` over SSH, and the process start of the local transport.
+  let result = await run(request.remoteRoot).catch((error: unknown) => {
+    request.signal?.throwIfAborted();
+    return { stdout: '', stderr: String(error), code: null };
+  });
   let sections = parseBatchOutput(result.stdout);
   if (!sections.has('test')) {
     // The remote folder does not exist yet (never synced): ask from the home folder.
     remoteFolder = false;
-    result = await run(undefined);
+    result = await run('~');
     sections = parseBatchOutput(result.stdout);
   }
   const test = sections.get('test');

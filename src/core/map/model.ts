@@ -54,7 +54,7 @@ export const STATE_COLOURS: Record<NodeStateClass, ColourToken> = {
 
 /** Colours of the cells (cores), GPU marks and memory bars. */
 export const CELL_COLOURS = {
-  free: { label: 'free core', cssVar: '--vscode-editor-background', fallback: '#1e1e1e' },
+  free: { label: 'free core', cssVar: '--vscode-panel-border', fallback: '#80808059' },
   other: { label: 'core allocated (other jobs)', cssVar: '--vscode-charts-blue', fallback: '#3794ff' },
   mine: { label: 'core of my job', cssVar: '--vscode-charts-purple', fallback: '#b180d7' },
   selected: { label: 'selected job / would be taken', cssVar: '--vscode-charts-yellow', fallback: '#cca700' },

@@ -121,10 +121,10 @@ class MapPanel implements vscode.Disposable {
     }
   }
 
-  /** Selects a job as a click would (tests). */
+  /** Selects a job as a click on it would (tests): its cells lit, its details opened. */
   selectJob(jobId: string | undefined): Promise<void> {
     const drawn = new Promise<void>((resolve) => this.drawWaiters.push(resolve));
-    void this.panel.webview.postMessage({ type: 'selectJob', jobId });
+    void this.panel.webview.postMessage({ type: 'selectJob', jobId, open: true });
     return drawn;
   }
 

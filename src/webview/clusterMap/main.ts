@@ -15,7 +15,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 type Inbound =
   | { type: 'model'; model: MapModel }
-  | { type: 'selectJob'; jobId: string | undefined };
+  | { type: 'selectJob'; jobId: string | undefined; open?: boolean };
 
 const vscode: VsCodeApi = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined };
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -273,7 +273,7 @@ new MutationObserver(() => {
 window.addEventListener('message', (event: MessageEvent<Inbound>) => {
   const m = event.data;
   if (m?.type === 'model') show(m.model, false);
-  else if (m?.type === 'selectJob') selectJob(m.jobId, false);
+  else if (m?.type === 'selectJob') selectJob(m.jobId, m.open === true);
 });
 
 (globalThis as unknown as { hpcwClusterMap: unknown }).hpcwClusterMap = {
