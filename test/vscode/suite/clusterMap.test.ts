@@ -125,6 +125,8 @@ suite('cluster map and will it start', () => {
 
   test('a drained node shows drained with its reason, and comes back when resumed', async function () {
     this.timeout(120_000);
+    // The job details opened by the previous test hid the map: show it again (it redraws when shown).
+    await vscode.commands.executeCommand('hpcWorkbench.showClusterMap', { cluster: CLUSTER });
     slurm('scontrol', ['update', 'nodename=n3', 'state=drain', 'reason=hpcw map test']);
     try {
       const n3 = await until('n3 drained on the map', async () => {
