@@ -8,5 +8,6 @@ node out/bench/mpi.js
 node out/bench/lsp.js  # ours vs bash-language-server
 node out/bench/ssh.js  # needs the sandbox up (HPCW_SANDBOX_DIR)
 node out/bench/parse.js
+node out/bench/accounting.js  # part 2 needs the sandbox up with --accounting slurmdbd
 node out/bench/sync.js  # needs the sandbox up (HPCW_SANDBOX_DIR); vs rsync and scp
 node out/bench/map.js   # the cluster map webview in headless Chromium: 10,000 nodes of 128 cores
