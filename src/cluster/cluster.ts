@@ -14,7 +14,7 @@ import { ClusterMonitor, type FinishedJobInfo, type MonitorStatus } from '../cor
 import type { ExecOptions, ExecResult } from '../core/transport';
 import { LocalFileTransfer, SftpFileTransfer, type FileTransfer } from '../transport/fileTransfer';
 import { uploadFiles, type SyncProgress, type SyncSummary } from '../transport/sftpSync';
-import type { SshCallbacks } from '../transport/sshTransport';
+import type { SshCallbacks } from '../transport/ssh';
 import { jobEfficiency, type Efficiency } from '../core/slurm/efficiency';
 import type { AccountedJobDetail } from '../core/slurm/sacct';
 import { DEFAULT_HISTORY_DAYS, HistoryTracker, jobAccounting, resubmitFailedTasks, type History, type JobAccounting, type ResubmitOptions, type ResubmitResult } from './accounting';

@@ -22,5 +22,5 @@ export type { StartVerdict } from '../core/slurm/startEstimate';
 export type { SyncProgress, SyncSummary } from '../transport/sftpSync';
 export type { TestOnlyAnswer } from '../core/slurm/sbatchAnswers';
 // What the VS Code adapter supplies to SSH connections, and what Add Cluster offers.
-export type { HostKeyInfo, PassphraseAnswer, SshCallbacks, SshPrompt } from '../transport/sshTransport';
-export { listSshConfigHosts } from '../transport/sshConfig';
+export type { HostKeyInfo, PassphraseAnswer, SshCallbacks, SshPrompt } from '../transport/ssh';
+export { listSshConfigHosts } from '../transport/ssh/sshConfig';

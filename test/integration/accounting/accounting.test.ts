@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSandbox, sshRun, waitForJobEnd, type SandboxInfo } from '../../support/sandbox';
-import type { SshTransport } from '../../../src/transport/sshTransport';
+import type { SshTransport } from '../../../src/transport/ssh';
 import { fetchHistory, fetchLiveUse, jobAccounting, resubmitFailedTasks } from '../../../src/cluster/accounting';
 import { adviseResources, rightSizingDiagnostics } from '../../../src/core/slurm/efficiency';
 import { groupArrays } from '../../../src/core/slurm/sacct';
