@@ -24,7 +24,25 @@ const entries = [
   { entryPoints: ['src/cli/sbatchLint.ts'], outfile: 'dist/sbatch-lint.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
-const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
+// The webview scripts and styles: browser code, loaded by the webviews from dist/media only.
+const webview = {
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+const webviewEntries = [
+  { entryPoints: ['src/webview/clusterMap/main.ts'], outfile: 'dist/media/clusterMap.js' },
+  { entryPoints: ['src/webview/clusterMap/map.css'], outfile: 'dist/media/clusterMap.css' },
+];
+
+const contexts = await Promise.all([
+  ...entries.map((e) => esbuild.context({ ...common, ...e })),
+  ...webviewEntries.map((e) => esbuild.context({ ...webview, ...e })),
+]);
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[build] watching');

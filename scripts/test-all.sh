@@ -62,7 +62,7 @@ fi
 
 step "build, typecheck, lint"
 rm -rf out
-timed "build, typecheck, lint" sh -c 'npm run --silent build && npx tsc -p . && npx eslint src test bench scripts' \
+timed "build, typecheck, lint" sh -c 'npm run --silent build && npx tsc -p . && npx tsc -p src/webview && npx eslint src test bench scripts' \
   || { echo "build/typecheck/lint failed"; echo "0 passed, 1 failed"; exit 1; }
 
 wants unit && run_layer unit node --test out/test/unit/

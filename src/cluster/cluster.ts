@@ -22,7 +22,10 @@ import { ClusterConnection, type ConnectionState } from './connection';
 import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
 import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
-import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
+import { estimateStart, type StartEstimate } from './startEstimate';
+import { scriptPathInWorkspace, syncAndSubmit, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
+import type { StartVerdict } from '../core/slurm/startEstimate';
+import { readFile } from 'node:fs/promises';
 
 export type { ConnectionState } from './connection';
 export type { FinishedJobInfo, MonitorStatus } from '../core/slurm/monitor';
@@ -89,6 +92,8 @@ export class Cluster {
   private readonly finishEmitter = new Emitter<FinishedJobReport>();
   private readonly historyEmitter = new Emitter<History>();
   private readonly unsubscribe: (() => void)[] = [];
+  /** How many cluster maps want CPU placement with the refresh. */
+  private placementWanted = 0;
   private readonly historyTracker: HistoryTracker;
   private historyWanted = true;
   private endedBatch: FinishedJobInfo[] = [];
@@ -104,7 +109,7 @@ export class Cluster {
         return this.connection;
       },
       // History is read on events (below), not at every refresh; sstat rides along with the refresh.
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, accountingEachRefresh: false, liveUse: () => true },
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, accountingEachRefresh: false, liveUse: () => true, placement: () => this.placementWanted > 0 },
     );
     this.historyTracker = new HistoryTracker(
       async () => {
@@ -370,9 +375,43 @@ export class Cluster {
     return submitted;
   }
 
-  /** Syncs, then `sbatch --test-only` in the remote folder. */
-  async validate(folder: LocalFolder, script: string, control?: TransferControl): Promise<TestOnlyAnswer> {
-    return syncAndTest(await this.remoteWorkspace(folder, control), script);
+  /**
+   * Syncs, then `sbatch --test-only` of the script in the remote folder, judged with the
+   * cluster-aware checks: `verdict` never says "starts" for a job that pends forever or fails at launch.
+   */
+  async validate(folder: LocalFolder, script: string, control?: TransferControl): Promise<TestOnlyAnswer & { verdict: StartVerdict }> {
+    scriptPathInWorkspace(folder.root, script);
+    const workspace = await this.remoteWorkspace(folder, control);
+    await syncWorkspace(workspace);
+    control?.signal?.throwIfAborted();
+    const text = await readFile(script, 'utf8');
+    const estimate = await estimateStart(this.connection, { text, remoteRoot: workspace.remoteRoot, localRoot: folder.root, snapshot: this.state?.snapshot, signal: control?.signal });
+    return { ...estimate.answer, verdict: estimate.verdict };
+  }
+
+  /**
+   * "Will it start?" for a script's text as it is, without syncing: `sbatch --test-only` with the
+   * text on stdin in the folder's remote copy, judged with the last snapshot's checks.
+   */
+  async estimateStart(folder: LocalFolder | undefined, text: string, signal?: AbortSignal): Promise<StartEstimate> {
+    await this.ready();
+    const remoteRoot = folder ? await this.connection.remoteDir(folder.name) : '~';
+    return estimateStart(this.connection, { text, remoteRoot, localRoot: folder?.root, snapshot: this.state?.snapshot, signal });
+  }
+
+  /**
+   * While a cluster map is open: the refresh also reads where running jobs' CPUs are. Returns
+   * the function that ends the request. The first request refreshes at once.
+   */
+  wantPlacement(): () => void {
+    this.placementWanted++;
+    if (this.placementWanted === 1 && this.started && !this.userDisconnected) void this.refresh();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.placementWanted--;
+    };
   }
 
   // --- jobs ------------------------------------------------------------------------------------

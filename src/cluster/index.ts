@@ -17,6 +17,8 @@ export { ClusterRegistry } from './registry';
 export { downloadFile, listRemoteFiles, type DownloadOutcome } from './download';
 export { OutputFollower, type FollowUpdate } from './outputFollower';
 export { scriptPathInWorkspace, type Submitted } from './submit';
+export { estimateStart, judgeAnswer, type StartEstimate } from './startEstimate';
+export type { StartVerdict } from '../core/slurm/startEstimate';
 export type { SyncProgress, SyncSummary } from '../transport/sftpSync';
 export type { TestOnlyAnswer } from '../core/slurm/sbatchAnswers';
 // What the VS Code adapter supplies to SSH connections, and what Add Cluster offers.

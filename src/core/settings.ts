@@ -19,6 +19,7 @@ export const SETTING_DEFAULTS = {
   'mpi.extraArgs': [] as string[],
   python: '',
   'lint.shellcheck': 'auto',
+  'startEstimate.enabled': true,
 };
 
 export type SettingName = keyof typeof SETTING_DEFAULTS;

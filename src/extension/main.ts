@@ -10,6 +10,8 @@ import { ClusterService } from './clusters/clusterService';
 import { registerExplorer } from './explorer';
 import { registerSubmission } from './submission';
 import { registerMpi } from './mpi';
+import { registerClusterMap } from './clusterMap/panel';
+import { registerStartEstimate } from './startEstimate/lens';
 import { ExtensionState } from './state';
 
 export interface HpcWorkbenchApi {
@@ -28,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   const jobsView = registerExplorer(context, clusters);
   registerSubmission(context, clusters, state, jobsView);
   registerMpi(context);
+  registerClusterMap(context, clusters);
+  registerStartEstimate(context, clusters);
   return { activationMs: performance.now() - started };
 }
 

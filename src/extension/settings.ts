@@ -33,6 +33,7 @@ export const settings = {
   historyDays: (): number => Math.min(365, Math.max(1, Math.floor(read('history.days')) || 7)),
   syncExclude: (): string[] => read('sync.exclude').filter((g): g is string => typeof g === 'string'),
   syncOnSave: (): boolean => read('sync.onSave'),
+  startEstimate: (): boolean => read('startEstimate.enabled'),
   mpiLauncher: (): string => read('mpi.launcher'),
   mpiRanks: (): number => read('mpi.ranks'),
   mpiExtraArgs: (): string[] => read('mpi.extraArgs').filter((a): a is string => typeof a === 'string'),

@@ -133,3 +133,23 @@ test('the workbench opens an sbatch file, runs an HPC command and shows the HPC 
     t.diagnostic('SLURM_CONF is not set: the trees are not checked (run through scripts/test-all.sh)');
   }
 });
+
+test('the cluster map draws the sandbox in a webview, with its table (screenshot)', { timeout: 180_000 }, async (t) => {
+  if (!process.env.SLURM_CONF) {
+    t.skip('SLURM_CONF is not set: no cluster to draw (run through scripts/test-all.sh)');
+    return;
+  }
+  await runFromPalette('HPC: Show Cluster Map');
+  await page.locator('.tabs-container .tab', { hasText: 'Cluster Map: sandbox' }).waitFor({ timeout: STEP_TIMEOUT });
+  // The webview's document sits in two nested iframes.
+  const map = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await map.locator('#map').waitFor({ timeout: STEP_TIMEOUT });
+  await map.locator('#status', { hasText: 'sandbox · 4 nodes' }).waitFor({ timeout: STEP_TIMEOUT });
+  await map.locator('#table tbody tr').nth(3).waitFor({ timeout: STEP_TIMEOUT });
+  const rows = await map.locator('#table tbody tr th').allInnerTexts();
+  assert.deepEqual(rows, ['n1', 'n2', 'n3', 'n4']);
+  const label = await map.locator('#map').getAttribute('aria-label');
+  assert.match(label ?? '', /^Cluster map of sandbox: 4 nodes in 2 partitions/);
+  fs.mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, 'cluster-map.png') });
+});

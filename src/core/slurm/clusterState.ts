@@ -7,7 +7,7 @@ import { CLUSTER_SNAPSHOT_VERSION, type ClusterSnapshot, type NodeInfo, type Par
 import type { BatchSection, BatchStep } from './batch';
 import { isActiveState } from './jobStates';
 import { parseSacct, sacctArgv, type AccountedJob } from './sacct';
-import { parseScontrolNodes, parseScontrolPartitions, type ScontrolNode, type ScontrolPartition } from './scontrol';
+import { jobDetailArgv, parseJobAllocations, parseScontrolNodes, parseScontrolPartitions, type JobAllocation, type ScontrolNode, type ScontrolPartition } from './scontrol';
 import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
 import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
 import { parseSstat, sstatArgv, type LiveStep } from './sstat';
@@ -59,6 +59,11 @@ export interface ClusterState {
   summary: ClusterSummary;
   /** Whether `jobs` holds every user's jobs. */
   allUsers: boolean;
+  /**
+   * Where running jobs' CPUs are (`scontrol -o -d show job`): read only when asked (while a
+   * cluster map is open); mine, or everyone's with `allUsers`.
+   */
+  allocations?: JobAllocation[];
 }
 
 /** The error a refresh fails with: the controller is down, a command is missing... */
@@ -78,6 +83,18 @@ export interface RefreshOptions {
   accounting?: boolean;
   /** Running jobs whose live use to read with sstat (jobs running at the previous refresh). */
   liveJobIds?: readonly string[];
+  /** Read where running jobs' CPUs are (the cluster map; default false). */
+  placement?: boolean;
+}
+
+/**
+ * `scontrol -o -d show job` for the map, my jobs only unless all users are shown: scontrol has no
+ * user filter, so the lines are filtered by their `UserId=<me>(` field on the cluster (a fixed
+ * script; nothing of the user's is put into it).
+ */
+export function placementArgv(allUsers: boolean): string[] {
+  if (allUsers) return jobDetailArgv();
+  return ['sh', '-c', `${jobDetailArgv().join(' ')} | grep -F "UserId=$(id -un)("; exit 0`];
 }
 
 /** The commands of one refresh, run in one round trip. */
@@ -91,6 +108,7 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
     { name: 'sinfo', argv: sinfoPartitionsArgv() },
     { name: 'squeue', argv: squeueArgv({ allUsers: options.allUsers }) },
   ];
+  if (options.placement) steps.push({ name: 'placement', argv: placementArgv(options.allUsers) });
   if (options.liveJobIds && options.liveJobIds.length > 0) {
     steps.push({ name: 'sstat', argv: sstatArgv(options.liveJobIds.slice(0, 100)) });
   }
@@ -164,7 +182,8 @@ export function buildClusterState(
     liveUse = {};
     for (const step of parseSstat(sstat.stdout)) (liveUse[step.jobId] ??= []).push(step);
   }
-  return {
+  const placement = sections.get('placement');
+  const state: ClusterState = {
     cluster,
     user,
     takenAt: now.toISOString(),
@@ -178,6 +197,8 @@ export function buildClusterState(
     allUsers: options.allUsers,
     ...(liveUse ? { live: liveUse } : {}),
   };
+  if (placement?.code === 0) state.allocations = parseJobAllocations(placement.stdout);
+  return state;
 }
 
 export function buildSnapshot(

@@ -33,6 +33,8 @@ export interface ClusterMonitorOptions {
   allUsers: () => boolean;
   /** Normal interval between refreshes. */
   intervalMs: () => number;
+  /** Read at every refresh: also read where running jobs' CPUs are (while a cluster map is open). */
+  placement?: () => boolean;
   /** Longest interval while failing (default 5 minutes). */
   maxBackoffMs?: number;
   timeoutMs?: number;
@@ -147,7 +149,8 @@ export class ClusterMonitor {
       const runner = await this.runner();
       // sstat for the jobs of mine that ran at the previous refresh: no extra round trip.
       const liveJobIds = this.options.liveUse?.() ? [...this.myJobs.values()].filter((j) => j.state === 'RUNNING').map((j) => j.jobId) : [];
-      const steps = refreshSteps({ allUsers, accounting: this.options.accountingEachRefresh !== false, liveJobIds });
+      const placement = this.options.placement?.() ?? false;
+      const steps = refreshSteps({ allUsers, accounting: this.options.accountingEachRefresh !== false, liveJobIds, placement });
       const res = await runner.exec(batchArgv(steps), { timeoutMs: this.options.timeoutMs ?? 60_000 });
       const sections = parseBatchOutput(res.stdout);
       if (sections.size === 0) {

@@ -6,6 +6,7 @@
  */
 import {
   expandHostlist,
+  expandIdList,
   isUnset,
   parseDurationMinutes,
   parseDurationSeconds,
@@ -255,4 +256,53 @@ export function parseScontrolJobs(text: string): ScontrolJob[] {
       if (!isUnset(r.Command)) j.command = r.Command;
       return j;
     });
+}
+
+/** Where a running job's CPUs are, from `scontrol -o -d show job` (one entry per node range). */
+export interface JobAllocation {
+  jobId: string;
+  name: string;
+  userName: string;
+  state: string;
+  partition: string;
+  /** Per node: the CPU ids the job holds there (Slurm's abstract CPU numbering of the node). */
+  nodes: { node: string; cpuIds: number[]; memMiB: number | null; gres: string }[];
+}
+
+/**
+ * The `-d` detail of `scontrol -o -d show job`: after JOB_GRES= come repeated groups
+ * `Nodes=n[1-2] CPU_IDs=0-1 Mem=0 GRES=` (one per distinct allocation shape), which the
+ * one-record-per-line parser cannot hold (same keys again).
+ */
+const DETAIL = /(?:^|\s)Nodes=(\S+) CPU_IDs=(\S+) Mem=(\d+)(?: GRES=(\S*))?/g;
+
+export function jobDetailArgv(): string[] {
+  return ['scontrol', '-o', '-d', 'show', 'job'];
+}
+
+export function parseJobAllocations(text: string): JobAllocation[] {
+  const out: JobAllocation[] = [];
+  const keys = new Set(['JobId', 'JobName', 'UserId', 'JobState', 'Partition']);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('JobId=')) continue;
+    const r = parseScontrolLine(line, keys);
+    const job: JobAllocation = {
+      jobId: r.JobId,
+      name: r.JobName ?? '',
+      userName: userName(r.UserId),
+      state: (r.JobState ?? 'UNKNOWN').split(/[ +]/)[0],
+      partition: r.Partition ?? '',
+      nodes: [],
+    };
+    DETAIL.lastIndex = 0;
+    for (let m = DETAIL.exec(line); m; m = DETAIL.exec(line)) {
+      const cpuIds = expandIdList(m[2]);
+      if (!cpuIds) continue;
+      for (const node of expandHostlist(m[1])) {
+        job.nodes.push({ node, cpuIds, memMiB: Number(m[3]), gres: isUnset(m[4]) ? '' : (m[4] ?? '') });
+      }
+    }
+    out.push(job);
+  }
+  return out;
 }

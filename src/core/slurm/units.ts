@@ -241,3 +241,21 @@ export function parseNodeState(text: string): NodeState {
   st.base = b;
   return st;
 }
+
+/**
+ * Expands a list of ids as Slurm prints CPU_IDs and GRES indexes: `0-3,8,10-11` → 0 1 2 3 8 10 11.
+ * Returns undefined for anything else (never guesses), and stops at `limit` ids.
+ */
+export function expandIdList(text: string | undefined, limit = 1 << 16): number[] | undefined {
+  if (isUnset(text) || text === undefined) return [];
+  const out: number[] = [];
+  for (const part of text.trim().split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return undefined;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo) return undefined;
+    for (let i = lo; i <= hi && out.length < limit; i++) out.push(i);
+  }
+  return out;
+}

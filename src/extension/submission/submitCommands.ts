@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { requestFingerprint } from '../../core/slurm/efficiency';
-import type { SyncSummary, TestOnlyAnswer } from '../../cluster';
+import type { StartVerdict, SyncSummary, TestOnlyAnswer } from '../../cluster';
 import { lineForError } from '../../core/slurm/sbatchAnswers';
 import { registerCommand, type CommandCall } from '../commands';
 import type { ClusterService, JobRef, JobsView } from '../services';
@@ -108,7 +108,7 @@ export function registerSubmitCommands(
     return ref;
   }
 
-  async function validate(call: CommandCall, args: unknown): Promise<TestOnlyAnswer | undefined> {
+  async function validate(call: CommandCall, args: unknown): Promise<(TestOnlyAnswer & { verdict: StartVerdict }) | undefined> {
     const picked = await scriptFrom(args);
     if (!picked) return undefined;
     const { document, options } = picked;
@@ -126,19 +126,25 @@ export function registerSubmitCommands(
     const text = document.getText();
     diagnostics.set(
       document.uri,
-      answer.errors.map((message) => {
+      [
+        ...answer.errors.map((message) => ({ message, severity: vscode.DiagnosticSeverity.Error })),
+        // Accepted by Slurm, yet it would never start or would fail at launch.
+        ...(answer.ok ? answer.verdict.problems.map((p) => ({ message: p.message, severity: vscode.DiagnosticSeverity.Warning })) : []),
+      ].map(({ message, severity }) => {
         const line = lineForError(text, message);
-        const diagnostic = new vscode.Diagnostic(document.lineAt(Math.min(line, document.lineCount - 1)).range, `${cluster.name}: ${message}`, vscode.DiagnosticSeverity.Error);
+        const diagnostic = new vscode.Diagnostic(document.lineAt(Math.min(line, document.lineCount - 1)).range, `${cluster.name}: ${message}`, severity);
         diagnostic.source = 'sbatch --test-only';
         return diagnostic;
       }),
     );
-    if (answer.ok) {
-      void vscode.window.showInformationMessage(
-        `${cluster.name} would accept it: start ${answer.startTime ?? 'unknown'}${answer.nodes ? ` on ${answer.nodes}` : ''}${answer.partition ? ` in partition ${answer.partition}` : ''}.`,
-      );
-    } else {
+    const verdict = answer.verdict;
+    if (verdict.kind === 'starts-now' || verdict.kind === 'expected') {
+      void vscode.window.showInformationMessage(`${cluster.name} would accept it: ${verdict.text}.`);
+    } else if (verdict.kind === 'refused') {
       void vscode.window.showErrorMessage(`${cluster.name} would refuse it: ${answer.errors.join('; ')}`);
+    } else {
+      // Slurm accepts it, but it would never start or fail at launch: say so, never "would accept".
+      void vscode.window.showWarningMessage(`${cluster.name}: ${verdict.text}`, { detail: verdict.detail });
     }
     return answer;
   }
