@@ -19,7 +19,7 @@ import { ClusterConnection, type ConnectionState } from './connection';
 import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
 import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
-import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
+import { syncAndSubmit, syncAndSubmitText, syncAndTest, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
 
 export type { ConnectionState } from './connection';
 export type { FinishedJobInfo, MonitorStatus } from '../core/slurm/monitor';
@@ -236,6 +236,13 @@ export class Cluster {
   /** Syncs, then `sbatch --parsable` in the remote folder; the new job shows at the next refresh. */
   async submit(folder: LocalFolder, script: string, control?: TransferControl, extraArgs: readonly string[] = []): Promise<Submitted> {
     const submitted = await syncAndSubmit(await this.remoteWorkspace(folder, control), script, extraArgs);
+    void this.refresh();
+    return submitted;
+  }
+
+  /** Syncs, then `sbatch --parsable [options]` in the remote folder with the script given as text on stdin. */
+  async submitText(folder: LocalFolder, scriptText: string, options: readonly string[] = [], control?: TransferControl): Promise<Omit<Submitted, 'script'>> {
+    const submitted = await syncAndSubmitText(await this.remoteWorkspace(folder, control), scriptText, options);
     void this.refresh();
     return submitted;
   }
