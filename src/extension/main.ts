@@ -10,6 +10,7 @@ import { ClusterService } from './clusters/clusterService';
 import { registerExplorer } from './explorer';
 import { registerSubmission } from './submission';
 import { registerMpi } from './mpi';
+import { registerNotebooks } from './notebook';
 import { ExtensionState } from './state';
 
 export interface HpcWorkbenchApi {
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   const jobsView = registerExplorer(context, clusters);
   registerSubmission(context, clusters, state, jobsView);
   registerMpi(context);
+  registerNotebooks(context, clusters);
   return { activationMs: performance.now() - started };
 }
 
