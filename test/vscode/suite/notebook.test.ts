@@ -191,6 +191,20 @@ suite('notebook', () => {
     assert.ok(state === '' || state === 'CANCELLED', `squeue says ${state}`);
   });
 
+  test('New Slurm Notebook opens the workflow template with this cluster\'s controller', async function () {
+    this.timeout(60_000);
+    const uri = (await vscode.commands.executeCommand('hpcWorkbench.newSlurmNotebook')) as string;
+    const notebook = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri);
+    assert.ok(notebook, uri);
+    assert.equal(notebook.notebookType, 'jupyter-notebook');
+    const sources = notebook.getCells().map((c) => c.document.getText());
+    assert.ok(sources.includes('%sinfo'), JSON.stringify(sources));
+    const job = notebook.getCells().find((c) => c.document.getText().startsWith('%%sbatch'));
+    assert.equal(job?.document.languageId, 'sbatch');
+    assert.equal(await run(notebook, 1), true, outputsOf(notebook.cellAt(1)));
+    assert.match(outputsOf(notebook.cellAt(1)), /PARTITION/);
+  });
+
   test('a %%sbatch cell is linted like a script, diagnostics on the lines of the cell', async function () {
     this.timeout(60_000);
     const notebook = await open([{ source: '%%sbatch -p debug\n#SBATCH --ntasks=1\n#SBATCH --tim=5\nhostname\n' }]);
