@@ -43,6 +43,19 @@ function errorOutput(name: string, message: string): vscode.NotebookCellOutput {
   return new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name, message })]);
 }
 
+/**
+ * Output metadata that survives VS Code's .ipynb serializer: it saves `metadata.metadata` as the
+ * output's nbformat metadata (and reads it back there), and drops anything else.
+ */
+function ipynbMetadata(ours: Record<string, unknown>): Record<string, unknown> {
+  return { outputType: 'display_data', metadata: { hpcWorkbench: ours } };
+}
+
+function ourMetadata(output: vscode.NotebookCellOutput): Record<string, unknown> | undefined {
+  const meta = output.metadata as { metadata?: { hpcWorkbench?: Record<string, unknown> }; hpcWorkbench?: Record<string, unknown> } | undefined;
+  return meta?.metadata?.hpcWorkbench ?? meta?.hpcWorkbench;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -79,6 +92,9 @@ export class SlurmNotebookController implements vscode.Disposable {
     this.controller.supportsExecutionOrder = true;
     this.controller.executeHandler = (cells, notebook) => this.enqueue(cells, notebook);
     this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
+    this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
+      if (selected) this.resumeCards(notebook);
+    });
   }
 
   private enqueue(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
@@ -139,19 +155,21 @@ export class SlurmNotebookController implements vscode.Disposable {
     } finally {
       if (!follow) execution.end(success, Date.now());
     }
-    if (follow) {
-      // The queue moves on (a %squeue or a Python cell may run while the job runs); the cell stays running.
-      this.following.add(state);
-      follow()
-        .catch(async (error: unknown) => {
-          await execution.appendOutput(errorOutput('Error', (error as Error).message)).then(undefined, () => undefined);
-          return false;
-        })
-        .then((ok) => {
-          this.following.delete(state);
-          execution.end(ok, Date.now());
-        }, () => undefined);
-    }
+    if (follow) this.followInBackground(execution, state, follow);
+  }
+
+  /** The queue moves on (a %squeue or a Python cell may run while the job runs); the cell stays running. */
+  private followInBackground(execution: vscode.NotebookCellExecution, state: Running, follow: () => Promise<boolean>): void {
+    this.following.add(state);
+    follow()
+      .catch(async (error: unknown) => {
+        await execution.appendOutput(errorOutput('Error', (error as Error).message)).then(undefined, () => undefined);
+        return false;
+      })
+      .then((ok) => {
+        this.following.delete(state);
+        execution.end(ok, Date.now());
+      }, () => undefined);
   }
 
   /** The workspace folder a notebook's cells sync and submit from. */
@@ -194,9 +212,10 @@ export class SlurmNotebookController implements vscode.Disposable {
       if (result.stdout.trim() !== '' || result.stderr.trim() === '') {
         const shown = result.stdout.trim() !== '' ? result.stdout : text;
         outputs.push(
-          new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(commandOutputHtml(title, shown), 'text/html'), textItem(shown)], {
-            hpcWorkbench: { cluster: this.clusterName, command: magic.argv },
-          }),
+          new vscode.NotebookCellOutput(
+            [vscode.NotebookCellOutputItem.text(commandOutputHtml(title, shown), 'text/html'), textItem(shown)],
+            ipynbMetadata({ cluster: this.clusterName, command: magic.argv }),
+          ),
         );
       }
       // Slurm commands often report problems on stderr with exit code 0 (squeue -u nobody): shown as stderr.
@@ -215,12 +234,49 @@ export class SlurmNotebookController implements vscode.Disposable {
     const submitted = await cluster.submitText(localFolder(folder), cellBatchScript(script), options, { signal: state.abort.signal });
     state.jobId = submitted.jobId;
     const card: JobCard = { cluster: this.clusterName, jobId: submitted.jobId, state: 'SUBMITTED', output: '', ended: false };
-    const output = new vscode.NotebookCellOutput(this.cardItems(card), { hpcWorkbench: { cluster: this.clusterName, jobId: submitted.jobId } });
+    const output = new vscode.NotebookCellOutput(this.cardItems(card), this.cardMetadata(card));
     await execution.replaceOutput(output);
+    return this.follower(execution, state, cluster, card, output);
+  }
+
+  /** The card's output metadata: which job it follows, so that reopening the notebook resumes it. */
+  private cardMetadata(card: JobCard): Record<string, unknown> {
+    return ipynbMetadata({ cluster: this.clusterName, jobId: card.jobId, ended: card.ended });
+  }
+
+  private follower(execution: vscode.NotebookCellExecution, state: Running, cluster: Cluster, card: JobCard, output: vscode.NotebookCellOutput): () => Promise<boolean> {
     const show = (): Thenable<void> => execution.replaceOutputItems(this.cardItems(card), output);
     const stop = new AbortController();
     state.stopFollowing = () => stop.abort();
-    return () => this.followJob(cluster, card, show, stop.signal);
+    return async () => {
+      const ok = await this.followJob(cluster, card, show, stop.signal);
+      // The final card replaces the live one, with metadata saying it has ended.
+      await execution.replaceOutput(new vscode.NotebookCellOutput(this.cardItems(card), this.cardMetadata(card)));
+      return ok;
+    };
+  }
+
+  /**
+   * A notebook reopened (and this controller selected) while a card's job was still followed:
+   * the card goes live again, in a running cell, until the job ends.
+   */
+  resumeCards(notebook: vscode.NotebookDocument): void {
+    for (const cell of notebook.getCells()) {
+      let jobId: string | undefined;
+      const output = cell.outputs.find((o) => {
+        const meta = ourMetadata(o);
+        if (meta?.cluster !== this.clusterName || typeof meta.jobId !== 'string' || meta.ended !== false) return false;
+        jobId = meta.jobId;
+        return true;
+      });
+      if (!output || !jobId) continue;
+      if ([...this.following].some((f) => f.cell.notebook === notebook && f.jobId === jobId)) continue;
+      const execution = this.controller.createNotebookCellExecution(cell);
+      execution.start(Date.now());
+      const state: Running = { cell, abort: new AbortController(), jobId };
+      const card: JobCard = { cluster: this.clusterName, jobId, state: 'UNKNOWN', output: '', ended: false, note: 'Resuming…' };
+      this.followInBackground(execution, state, this.follower(execution, state, this.cluster(), card, output));
+    }
   }
 
   /** Updates the card in place until the job ends (or following stops); true when it COMPLETED. */

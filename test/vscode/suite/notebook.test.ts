@@ -205,6 +205,43 @@ suite('notebook', () => {
     assert.match(outputsOf(notebook.cellAt(1)), /PARTITION/);
   });
 
+  test('a saved notebook whose job still runs resumes its live card when reopened; the ended card is saved', async function () {
+    this.timeout(120_000);
+    const env = { ...process.env, SLURM_CONF: info.slurmConf };
+    const out = path.join(os.tmpdir(), `hpcw-nb-resume-${randomBytes(4).toString('hex')}-%j.out`);
+    const jobId = execFileSync('sbatch', ['--parsable', '-p', 'debug', '-t', '2', `--output=${out}`, '--wrap', 'echo resumed-start; sleep 6; echo resumed-marker'], { env, encoding: 'utf8' }).trim();
+    const file = path.join(folder().uri.fsPath, `resume-${jobId}.ipynb`);
+    const card = `Job ${jobId} on ${cluster}: RUNNING\n`;
+    fs.writeFileSync(file, JSON.stringify({
+      cells: [{
+        cell_type: 'code', execution_count: 1, metadata: { vscode: { languageId: 'sbatch' } }, source: ['%%sbatch\n', 'echo hi\n'],
+        outputs: [{ output_type: 'display_data', data: { 'text/plain': [card] }, metadata: { hpcWorkbench: { cluster, jobId, ended: false } } }],
+      }],
+      metadata: {}, nbformat: 4, nbformat_minor: 5,
+    }));
+    try {
+      const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+      await select(notebook);
+      const cell = notebook.cellAt(0);
+      const final = await until('the resumed card to end', () => {
+        const text = outputsOf(cell);
+        return cell.executionSummary?.timing?.endTime && /\(ended\)/.test(text) ? text : undefined;
+      }, 90_000, () => outputsOf(cell));
+      assert.match(final, new RegExp(`^Job ${jobId} on ${cluster}: COMPLETED \\(ended\\)`, 'm'), final);
+      assert.match(final, /^resumed-marker$/m);
+      // On a loaded machine the ipynb extension's save participant may time out (1750 ms) and the save is
+      // abandoned: save again until it is written.
+      await until('the notebook saved', async () => ((await notebook.save()) ? true : undefined), 60_000);
+      const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: { outputs: { metadata?: { hpcWorkbench?: { jobId: string; ended: boolean } }; data: Record<string, string | string[]> }[] }[] };
+      const output = saved.cells[0].outputs[0];
+      assert.deepEqual(output.metadata?.hpcWorkbench, { cluster, jobId, ended: true });
+      const plain = output.data['text/plain'];
+      assert.match(Array.isArray(plain) ? plain.join('') : plain, /COMPLETED \(ended\)/, 'the saved output has a plain-text form');
+    } finally {
+      fs.rmSync(out.replace('%j', jobId), { force: true });
+    }
+  });
+
   test('a %%sbatch cell is linted like a script, diagnostics on the lines of the cell', async function () {
     this.timeout(60_000);
     const notebook = await open([{ source: '%%sbatch -p debug\n#SBATCH --ntasks=1\n#SBATCH --tim=5\nhostname\n' }]);
