@@ -313,7 +313,7 @@ export class SlurmNotebookController implements vscode.Disposable {
         if (last.ended) break;
         await sleep(CARD_POLL_MS, stopped);
       } catch (error) {
-        card.note = `Cannot read the job's state (${(error as Error).message}); retrying.`;
+        card.note = `Cannot follow the job on ${this.clusterName} (${(error as Error).message}); retrying.`;
         await show();
         await sleep(CARD_RETRY_MS, stopped);
       }

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
+import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 
 async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, detail?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -240,6 +240,25 @@ suite('notebook', () => {
     } finally {
       fs.rmSync(out.replace('%j', jobId), { force: true });
     }
+  });
+
+  test('connection cut while a card is live: the card says so and resumes after reconnection', async function () {
+    if (cluster !== 'sandbox-ssh') this.skip();
+    this.timeout(180_000);
+    const notebook = await open([{ source: '%%sbatch -p debug -t 3\necho before-cut\nsleep 20\necho after-reconnect\n', language: 'sbatch' }]);
+    const cell = notebook.cellAt(0);
+    start(notebook, 0);
+    await until('the job running', () => (/: RUNNING\n/.test(outputsOf(cell)) && /^before-cut$/m.test(outputsOf(cell)) ? true : undefined), 90_000, () => outputsOf(cell));
+    try {
+      await sandboxCtl('stop-sshd');
+      await until('the card to say it cannot follow', () => (/Cannot follow the job on /.test(outputsOf(cell)) ? true : undefined), 60_000, () => outputsOf(cell));
+    } finally {
+      await sandboxCtl('start-sshd');
+    }
+    const final = await until('the job to end', () => (cell.executionSummary?.timing?.endTime ? outputsOf(cell) : undefined), 120_000, () => outputsOf(cell));
+    assert.match(final, /: COMPLETED \(ended\)/, final);
+    assert.match(final, /^after-reconnect$/m);
+    assert.doesNotMatch(final, /Cannot follow/);
   });
 
   test('a %%sbatch cell is linted like a script, diagnostics on the lines of the cell', async function () {
