@@ -199,7 +199,7 @@ export function tokenizeDirectiveLine(line: string, from: number): TokenizeResul
 }
 
 const KEYWORD = '#SBATCH';
-const CELL_MAGIC_LENGTH = '%%sbatch'.length;
+const CELL_MAGIC = '%%sbatch';
 const LEGACY_KEYWORD = '#SLURM';
 
 /** Parses a batch script's directives as sbatch reads them. Never throws. */
@@ -229,14 +229,13 @@ export function parseSbatchScript(text: string): ParsedScript {
     const lineText = text.slice(pos, end);
     const magicLine = lineNo === 0 && /^%%sbatch(\s|$)/.test(lineText);
     if (magicLine) {
-      result.cellMagic = range(0, 0, CELL_MAGIC_LENGTH);
+      result.cellMagic = range(0, 0, CELL_MAGIC.length);
     } else if (lineNo === (result.cellMagic ? 1 : 0) && lineText.startsWith('#!')) {
       const body = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
       result.shebang = { interpreter: body.slice(2).trim(), range: range(lineNo, 0, body.length) };
     }
-    if (magicLine) {
-      // The notebook's cell magic: the script starts on the next line.
-    } else if (lineText.startsWith(KEYWORD) || lineText.startsWith(LEGACY_KEYWORD)) {
+    if (magicLine || lineText.startsWith(KEYWORD) || lineText.startsWith(LEGACY_KEYWORD)) {
+      // The cell magic's options are sbatch options too (they override the #SBATCH lines); the script starts on the next line.
       component = readDirectiveLine(result, lineText, lineNo, component, pending);
     } else {
       // Blank or comment lines continue the header; anything else ends it.
@@ -291,7 +290,8 @@ function readDirectiveLine(
   pending: { token: SbatchToken; line: SbatchLine }[],
 ): number {
   const clean = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
-  const keywordLength = lineText.startsWith(KEYWORD) ? KEYWORD.length : LEGACY_KEYWORD.length;
+  const magic = lineNo === 0 && lineText.startsWith(CELL_MAGIC);
+  const keywordLength = lineText.startsWith(KEYWORD) ? KEYWORD.length : magic ? CELL_MAGIC.length : LEGACY_KEYWORD.length;
   const tk = tokenizeDirectiveLine(lineText, keywordLength);
   const raw = (t: SbatchToken) => lineText.slice(t.start, t.end);
   const first = tk.tokens[0];
@@ -314,7 +314,7 @@ function readDirectiveLine(
     ...(tk.commentStart !== undefined ? { commentStart: tk.commentStart } : {}),
   };
   result.lines.push(sl);
-  if (keywordLength !== KEYWORD.length) {
+  if (lineText.startsWith(LEGACY_KEYWORD)) {
     result.problems.push({
       range: sl.keywordRange,
       severity: 'warning',
