@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadSandbox, sshArgs } from '../test/support/sandbox';
-import { resolveSshTarget } from '../src/transport/sshConfig';
-import { SshTransport } from '../src/transport/sshTransport';
+import { resolveSshTarget } from '../src/transport/ssh/sshConfig';
+import { SshTransport } from '../src/transport/ssh';
 
 const run = promisify(execFile);
 const N = Number(process.env.HPCW_BENCH_N ?? 50);

@@ -8,15 +8,15 @@ import type { SFTPWrapper } from 'ssh2';
 import type { ClusterConfig } from '../core/cluster/config';
 import type { CommandRunner, ExecOptions, ExecResult } from '../core/transport';
 import { LocalTransport } from '../transport/local';
-import { resolveSshTarget } from '../transport/sshConfig';
+import { resolveSshTarget } from '../transport/ssh/sshConfig';
 // Type-only: ssh2 is loaded with the first SSH connection, not at activation.
-import type { SshCallbacks, SshState, SshTransport } from '../transport/sshTransport';
+import type { SshCallbacks, SshState, SshTransport } from '../transport/ssh';
 import { Emitter } from './events';
 
 /** ssh2 costs tens of milliseconds to load: it is required with the first SSH connection. */
-function loadSshTransport(): typeof import('../transport/sshTransport') {
+function loadSshTransport(): typeof import('../transport/ssh') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../transport/sshTransport') as typeof import('../transport/sshTransport');
+  return require('../transport/ssh') as typeof import('../transport/ssh');
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';

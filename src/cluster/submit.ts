@@ -3,6 +3,7 @@
  * the integration tests call them directly. No vscode import.
  */
 import * as path from 'node:path';
+import { throwIfCancelled } from '../core/errors';
 import type { CommandRunner } from '../core/transport';
 import type { FileTransfer } from '../transport/fileTransfer';
 import { syncTree, type SyncProgress, type SyncSummary } from '../transport/sftpSync';
@@ -53,7 +54,7 @@ export interface Submitted {
 export async function syncAndSubmit(workspace: RemoteWorkspace, script: string, extraArgs: readonly string[] = []): Promise<Submitted> {
   const relative = scriptPathInWorkspace(workspace.localRoot, script);
   const { summary } = await syncWorkspace(workspace);
-  workspace.signal?.throwIfAborted();
+  throwIfCancelled(workspace.signal);
   const result = await workspace.runner.exec(['sbatch', '--parsable', ...extraArgs, relative], { cwd: workspace.remoteRoot, timeoutMs: 60_000 });
   const parsed = result.code === 0 ? parseParsableJobId(result.stdout) : undefined;
   if (!parsed) {

@@ -1,17 +1,35 @@
 /**
- * Errors every layer shares. A cancelled operation (an AbortSignal fired, the user dismissed a
- * prompt) is a `CancelledError`, whichever transport or step noticed it.
+ * Errors every layer shares. Pure: no vscode, no Node I/O.
+ *
+ * A cancelled operation (an AbortSignal fired, the user dismissed a prompt) is a
+ * `CancelledError`, whichever transport or step noticed it: SSH commands and prompts, SFTP and
+ * local file transfers, the sync, local processes. Callers test for it with `isCancelled`.
+ * Its `name` is 'AbortError', as for Node's and the web platform's own aborts (and as callers
+ * of the SSH transport already checked), so `isCancelled` also recognises those where one slips
+ * through (e.g. `signal.throwIfAborted()`'s DOMException).
  */
 export class CancelledError extends Error {
-  constructor(message = 'Cancelled.') {
-    super(message);
-    this.name = 'CancelledError';
+  /** Node's code for an aborted operation. */
+  readonly code = 'ABORT_ERR';
+
+  constructor(message = 'Cancelled.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
   }
 }
 
-/** True for a cancellation, including the forms Node and ssh2 use (AbortError, code 'aborted'). */
+/** True when `error` means the operation was cancelled (by a signal or by the user), not that it failed. */
 export function isCancelled(error: unknown): boolean {
-  if (error instanceof CancelledError) return true;
-  const e = error as { name?: unknown; code?: unknown } | undefined;
-  return e?.name === 'AbortError' || e?.name === 'CancelledError' || e?.code === 'aborted';
+  return error instanceof CancelledError || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError');
+}
+
+/** Throws a CancelledError with `message` when `signal` has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined, message = 'Cancelled.'): void {
+  if (signal?.aborted) throw new CancelledError(message, { cause: signal.reason });
+}
+
+/** `error` itself, unless it is a cancellation in another form (Node's AbortError): then a CancelledError. */
+export function asCancelledError(error: unknown, message = 'Cancelled.'): unknown {
+  if (error instanceof CancelledError || !isCancelled(error)) return error;
+  return new CancelledError(message, { cause: error });
 }

@@ -10,15 +10,18 @@
  *   already runs on the login node).
  *
  * Uploads are atomic: the bytes go to a temporary name in the target folder
- * (`.<name>.hpcw-tmp-<random>`), the mode and mtime are set on it, and only then is it renamed
- * over the final path (posix-rename@openssh.com over SFTP, which replaces an existing file in one
- * step). A job never sees a half-written file; a cut connection leaves at most a temporary file,
- * which the next sync removes.
+ * (`.<name>.hpcw-tmp-<random>`, core/sync/tempName.ts), the mode and mtime are set on it, and
+ * only then is it renamed over the final path (posix-rename@openssh.com over SFTP, which replaces
+ * an existing file in one step). A job never sees a half-written file; a cut connection leaves at
+ * most a temporary file, which the next sync removes. A fired AbortSignal rejects with core's
+ * CancelledError.
  */
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SFTPWrapper, Stats, InputAttributes } from 'ssh2';
+import { asCancelledError, isCancelled, throwIfCancelled } from '../core/errors';
+import { tempNameFor } from '../core/sync/tempName';
 import type { CommandRunner } from '../core/transport';
 
 export interface RemoteEntry {
@@ -70,11 +73,11 @@ export interface FileTransfer {
   hashFiles?(root: string, relativePaths: readonly string[]): Promise<Map<string, string>>;
 }
 
-/** An error with a message for people; `code` says what kind. */
+/** An error with a message for people; `code` says what kind. A cancellation is a CancelledError instead. */
 export class TransferError extends Error {
   constructor(
     message: string,
-    readonly code: 'permission' | 'no-such-file' | 'no-space' | 'failure' | 'connection' | 'aborted',
+    readonly code: 'permission' | 'no-such-file' | 'no-space' | 'failure' | 'connection',
     readonly path?: string,
   ) {
     super(message);
@@ -82,11 +85,11 @@ export class TransferError extends Error {
   }
 }
 
-export function temporaryNameFor(remotePath: string): string {
-  const dir = path.posix.dirname(remotePath);
-  const base = path.posix.basename(remotePath);
-  const temp = `.${base}.hpcw-tmp-${randomBytes(6).toString('hex')}`;
-  return dir === '.' && !remotePath.startsWith('./') ? temp : `${dir}/${temp}`;
+/** Where to write `finalPath` before renaming it there: a temporary name (core/sync/tempName) in the same folder. */
+export function temporaryNameFor(finalPath: string): string {
+  const dir = path.posix.dirname(finalPath);
+  const temp = tempNameFor(path.posix.basename(finalPath));
+  return dir === '.' && !finalPath.startsWith('./') ? temp : `${dir}/${temp}`;
 }
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02). */
@@ -97,7 +100,7 @@ const SFTP_FAILURE = 4;
 function describe(error: unknown, operation: string, target: string): Error {
   if (error instanceof TransferError) return error;
   const err = error as { code?: unknown; message?: string; name?: string };
-  if (err?.name === 'AbortError') return new TransferError('Cancelled.', 'aborted', target);
+  if (isCancelled(error)) return asCancelledError(error) as Error;
   const message = err?.message ?? String(error);
   if (err?.code === SFTP_PERMISSION_DENIED || err?.code === 'EACCES' || err?.code === 'EPERM' || err?.code === 'EROFS') {
     return new TransferError(`Cannot ${operation} ${target} on the cluster: permission denied (is the folder read-only?).`, 'permission', target);
@@ -237,7 +240,7 @@ export class SftpFileTransfer implements FileTransfer {
   }
 
   async uploadFile(localPath: string, remotePath: string, options: UploadOptions): Promise<void> {
-    options.signal?.throwIfAborted();
+    throwIfCancelled(options.signal);
     const finalPath = SftpFileTransfer.local(remotePath);
     const tempPath = temporaryNameFor(finalPath);
     // Small files are read whole (one local read); large ones in chunks as the writes drain.
@@ -287,7 +290,7 @@ export class SftpFileTransfer implements FileTransfer {
       await Promise.all(pending);
       const results = await Promise.allSettled([setstat, close]);
       if (failure) throw failure;
-      options.signal?.throwIfAborted();
+      throwIfCancelled(options.signal);
       for (const result of results) if (result.status === 'rejected') throw result.reason;
       await this.rename(tempPath, finalPath, remotePath);
       renamed = true;
@@ -355,12 +358,12 @@ export class SftpFileTransfer implements FileTransfer {
   }
 
   async download(remotePath: string, localPath: string, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    const temp = path.join(path.dirname(localPath), `.${path.basename(localPath)}.hpcw-tmp-${randomBytes(6).toString('hex')}`);
+    throwIfCancelled(signal);
+    const temp = temporaryNameFor(localPath);
     await fs.mkdir(path.dirname(localPath), { recursive: true });
     try {
       await this.call<void>('download', remotePath, (cb) => this.sftp.fastGet(SftpFileTransfer.local(remotePath), temp, {}, cb));
-      signal?.throwIfAborted();
+      throwIfCancelled(signal);
       await fs.rename(temp, localPath);
     } finally {
       await fs.rm(temp, { force: true });
@@ -452,14 +455,14 @@ export class LocalFileTransfer implements FileTransfer {
   }
 
   async uploadFile(localPath: string, remotePath: string, options: UploadOptions): Promise<void> {
-    options.signal?.throwIfAborted();
+    throwIfCancelled(options.signal);
     const finalPath = LocalFileTransfer.resolve(remotePath);
     const temp = temporaryNameFor(finalPath);
     try {
       await fs.copyFile(localPath, temp);
       await fs.chmod(temp, options.mode & 0o7777);
       await fs.utimes(temp, options.mtime, options.mtime);
-      options.signal?.throwIfAborted();
+      throwIfCancelled(options.signal);
       await fs.rename(temp, finalPath);
       const { size } = await fs.stat(finalPath);
       options.onBytes?.(size);
@@ -510,9 +513,9 @@ export class LocalFileTransfer implements FileTransfer {
   }
 
   async download(remotePath: string, localPath: string, signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     await fs.mkdir(path.dirname(localPath), { recursive: true });
-    const temp = path.join(path.dirname(localPath), `.${path.basename(localPath)}.hpcw-tmp-${randomBytes(6).toString('hex')}`);
+    const temp = temporaryNameFor(localPath);
     try {
       await fs.copyFile(LocalFileTransfer.resolve(remotePath), temp);
       await fs.rename(temp, localPath);

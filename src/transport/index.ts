@@ -16,6 +16,15 @@
  * - After an authentication failure, a cancel or a host-key refusal, commands keep failing with
  *   that error (they never prompt by themselves); only `connect()` tries again.
  * - `disconnect()` closes and goes back to idle; `dispose()` closes for good.
+ * - Errors: a cancellation is core/errors' `CancelledError` (test with `isCancelled`), the same
+ *   for every transport: an `exec` whose signal fires (the remote command is killed; "Command
+ *   aborted: <name>"), a prompt the user dismisses (passphrase, password, keyboard-interactive:
+ *   "Authentication cancelled ..."), an unknown host key not trusted. Everything else is an
+ *   `SshError` whose `kind` says what failed and `retryable` whether waiting may help.
+ * - The code lives in `./ssh/` (one file per part: state machine, handshake, host-key policy,
+ *   authentication plan, keys, channel limiter, ProxyCommand, errors). Loading `./ssh` loads
+ *   ssh2 (tens of ms): code that only resolves targets imports `./ssh/sshConfig`, and the
+ *   extension requires `./ssh` with the first SSH connection.
  */
 export {
   SshTransport,
@@ -31,8 +40,25 @@ export {
   type SshSecretStore,
   type SshTransportOptions,
   type SshErrorKind,
-} from './sshTransport';
-export { resolveSshTarget, resolveSshTargetFromText, listSshConfigHosts, expandTokens, expandHome, parseJumpSpec, type SshTarget, type ResolveOptions } from './sshConfig';
-export { parseKnownHosts, checkHostKey, appendKnownHost, readKnownHosts, sha256Fingerprint, knownHostName, type KnownHostEntry, type HostKeyCheck } from './knownHosts';
-export { backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffPolicy } from './sshBackoff';
+  resolveSshTarget,
+  resolveSshTargetFromText,
+  listSshConfigHosts,
+  expandTokens,
+  expandHome,
+  parseJumpSpec,
+  type SshTarget,
+  type ResolveOptions,
+  parseKnownHosts,
+  checkHostKey,
+  appendKnownHost,
+  readKnownHosts,
+  sha256Fingerprint,
+  knownHostName,
+  type KnownHostEntry,
+  type HostKeyCheck,
+  backoffDelay,
+  backoffCeiling,
+  DEFAULT_BACKOFF,
+  type BackoffPolicy,
+} from './ssh';
 export { LocalTransport } from './local';

@@ -1,11 +1,13 @@
 /**
  * The local transport: runs commands as child processes of this host (VS Code already on a login
  * node), from argv arrays without a shell. SLURM_CONF comes from the cluster's `slurmConf`.
+ * An aborted command is killed and rejects with a CancelledError.
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ClusterConfig } from '../core/cluster/config';
+import { CancelledError } from '../core/errors';
 import type { CommandRunner, ExecOptions, ExecResult } from '../core/transport';
 
 const SLURM_COMMANDS = new Set(['sinfo', 'squeue', 'scontrol', 'sacct', 'sbatch', 'scancel', 'srun', 'salloc', 'sprio', 'sshare']);
@@ -30,7 +32,7 @@ export class LocalTransport implements CommandRunner {
     if (this.config.slurmConf) env.SLURM_CONF = this.expand(this.config.slurmConf);
     return new Promise<ExecResult>((resolve, reject) => {
       if (options.signal?.aborted) {
-        reject(new Error(`${argv[0]} was cancelled.`));
+        reject(new CancelledError(`${argv[0]} was cancelled.`));
         return;
       }
       const child = spawn(argv[0], argv.slice(1), {
@@ -49,16 +51,16 @@ export class LocalTransport implements CommandRunner {
         options.signal?.removeEventListener('abort', onAbort);
         fn();
       };
-      const kill = (why: string): void => {
+      const kill = (why: Error): void => {
         child.kill('SIGTERM');
         const hard = setTimeout(() => child.kill('SIGKILL'), 2000);
         hard.unref();
-        finish(() => reject(new Error(why)));
+        finish(() => reject(why));
       };
-      const onAbort = (): void => kill(`${argv[0]} was cancelled.`);
+      const onAbort = (): void => kill(new CancelledError(`${argv[0]} was cancelled.`));
       options.signal?.addEventListener('abort', onAbort);
       if (options.timeoutMs !== undefined) {
-        timer = setTimeout(() => kill(`${argv[0]} did not finish within ${Math.round(options.timeoutMs! / 1000)} s.`), options.timeoutMs);
+        timer = setTimeout(() => kill(new Error(`${argv[0]} did not finish within ${Math.round(options.timeoutMs! / 1000)} s.`)), options.timeoutMs);
       }
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));

@@ -12,10 +12,12 @@
  */
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { SyncFilter, isTempUploadName, type SyncFilterOptions } from '../core/sync/exclusion';
+import { SyncFilter, type SyncFilterOptions } from '../core/sync/exclusion';
+import { isTempName } from '../core/sync/tempName';
 import { emptyManifest, joinRemote, normaliseRelative, toSeconds, type Manifest, type ManifestFile } from '../core/sync/manifest';
 import { ancestorsOf, planSync, type SyncPlan } from '../core/sync/plan';
 import { scanLocalTree } from '../core/sync/localScan';
+import { CancelledError, throwIfCancelled } from '../core/errors';
 import { TransferError, sha256OfFile, type FileTransfer } from './fileTransfer';
 
 export interface SyncProgress {
@@ -65,13 +67,13 @@ export interface RemoteListing {
 export async function listRemoteTree(transfer: FileTransfer, remoteRoot: string, local: Manifest, signal?: AbortSignal): Promise<RemoteListing> {
   const listing: RemoteListing = { manifest: emptyManifest(), temporaries: [], conflicts: [] };
   async function walk(relativeDir: string): Promise<void> {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const entries = await transfer.readdir(joinRemote(remoteRoot, relativeDir));
     if (!entries) return;
     const subdirs: string[] = [];
     for (const entry of entries) {
       const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-      if (entry.isFile && isTempUploadName(entry.name)) {
+      if (entry.isFile && isTempName(entry.name)) {
         listing.temporaries.push(relative);
       } else if (entry.isDirectory) {
         listing.manifest.dirs.add(relative);
@@ -95,7 +97,7 @@ async function runPool<T>(items: readonly T[], limit: number, signal: AbortSigna
   async function worker(): Promise<void> {
     while (failure === undefined && next < items.length) {
       if (signal?.aborted) {
-        failure ??= new TransferError('Cancelled.', 'aborted');
+        failure ??= new CancelledError();
         return;
       }
       const item = items[next++];
@@ -110,7 +112,10 @@ async function runPool<T>(items: readonly T[], limit: number, signal: AbortSigna
   if (failure !== undefined) throw failure;
 }
 
-/** Synchronises `localRoot` to `remoteRoot`. Throws a TransferError with a clear message on failure. */
+/**
+ * Synchronises `localRoot` to `remoteRoot`. Throws a TransferError with a clear message on failure,
+ * a CancelledError when `signal` fires (no file is left half-written).
+ */
 export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSummary; plan: SyncPlan }> {
   const started = Date.now();
   const { transfer, remoteRoot, localRoot, signal } = options;
@@ -211,7 +216,7 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
     summary.modeChanges++;
   });
   for (const removal of plan.deletes) {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const target = joinRemote(remoteRoot, removal.path);
     if (removal.isDirectory) await transfer.rmdir(target);
     else await transfer.unlink(target);

@@ -1,12 +1,14 @@
 /**
  * Which workspace files are never synced: built-in defaults (version control, dependency and
- * cache folders), the `hpcWorkbench.sync.exclude` globs, and `.gitignore` files (the root one
- * and nested ones, with Git's negation and anchoring rules, via the `ignore` package).
+ * cache folders), our temporary files (tempName.ts), the `hpcWorkbench.sync.exclude` globs, and
+ * `.gitignore` files (the root one and nested ones, with Git's negation and anchoring rules, via
+ * the `ignore` package).
  * Paths are POSIX paths relative to the synced root; directories carry a trailing `/` when
  * matched so that `build/` patterns apply.
  */
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
+import { isTempName } from './tempName';
 
 /** Folders that are never uploaded, whatever the settings say. */
 export const ALWAYS_EXCLUDED_DIRS: readonly string[] = ['.git', '.hg', '.svn'];
@@ -23,13 +25,6 @@ export const DEFAULT_EXCLUDED_DIRS: readonly string[] = [
   '.ipynb_checkpoints',
   '.vscode-test',
 ];
-
-/** Names of files we write on the remote side ourselves (temporary uploads). */
-export const TEMP_MARKER = '.hpcw-tmp-';
-
-export function isTempUploadName(name: string): boolean {
-  return name.startsWith('.') && /\.hpcw-tmp-[0-9a-z]+$/.test(name);
-}
 
 export interface SyncFilterOptions {
   /** `hpcWorkbench.sync.exclude` globs (picomatch, matched against the relative path; a glob
@@ -72,7 +67,7 @@ export class SyncFilter {
     const segments = path.split('/');
     const name = segments[segments.length - 1];
     if (isDirectory && this.dirNames.has(name)) return true;
-    if (isTempUploadName(name)) return true;
+    if (isTempName(name)) return true;
     for (const match of this.globMatchers) {
       if (match(path)) return true;
       // `dir/**` also names the folder itself: do not even descend into it.

@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { emptyManifest, toSeconds, type Manifest } from './manifest';
 import { SyncFilter } from './exclusion';
+import { throwIfCancelled } from '../errors';
 
 export interface LocalScanOptions {
   filter: SyncFilter;
@@ -20,7 +21,7 @@ export async function scanLocalTree(root: string, options: LocalScanOptions): Pr
   const { filter, signal } = options;
 
   async function walk(relativeDir: string): Promise<void> {
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const absoluteDir = relativeDir === '' ? root : path.join(root, relativeDir);
     const entries = await fs.readdir(absoluteDir, { withFileTypes: true });
     if (filter.useGitignore && entries.some((entry) => entry.name === '.gitignore' && entry.isFile())) {

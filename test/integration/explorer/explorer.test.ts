@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { LocalTransport } from '../../../src/transport/local';
-import type { SshTransport } from '../../../src/transport/sshTransport';
+import type { SshTransport } from '../../../src/transport/ssh';
 import type { CommandRunner } from '../../../src/core/transport';
 import { ClusterMonitor, type FinishedJobInfo } from '../../../src/core/slurm/monitor';
 import { runJobAction } from '../../../src/core/slurm/jobActions';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../sync/sandboxSsh';
-import type { SshTransport } from '../../../src/transport/sshTransport';
+import type { SshTransport } from '../../../src/transport/ssh';
 import { SftpFileTransfer } from '../../../src/transport/fileTransfer';
 import { syncAndSubmit, syncAndTest, type RemoteWorkspace } from '../../../src/cluster/submit';
 import { OutputFollower, outputPathsOf, readJob } from '../../../src/cluster/outputFollower';

@@ -1,20 +1,25 @@
 /** An SshTransport to the sandbox's sshd, as the sync and submission integration tests use it. */
 import { execFileSync } from 'node:child_process';
-import { SshTransport } from '../../../src/transport/sshTransport';
+import { SshTransport, type SshTarget } from '../../../src/transport/ssh';
 import type { SandboxInfo } from '../../support/sandbox';
+
+/** The sandbox's sshd as a target: its test user's key only, its host key known. */
+export function sandboxTarget(info: SandboxInfo): SshTarget {
+  return {
+    alias: info.sshAlias,
+    host: info.sshHost,
+    port: info.sshPort,
+    user: info.sshUser,
+    identityFiles: [info.sshKey],
+    identitiesOnly: true,
+    knownHostsFiles: [info.knownHosts],
+    hashKnownHosts: false,
+  };
+}
 
 export function sandboxTransport(info: SandboxInfo): SshTransport {
   return new SshTransport(
-    {
-      alias: info.sshAlias,
-      host: info.sshHost,
-      port: info.sshPort,
-      user: info.sshUser,
-      identityFiles: [info.sshKey],
-      identitiesOnly: true,
-      knownHostsFiles: [info.knownHosts],
-      hashKnownHosts: false,
-    },
+    sandboxTarget(info),
     {
       prompt: async () => undefined,
       askPassphrase: async () => undefined,

@@ -1,19 +1,21 @@
 /**
  * The sync engine against the sandbox's real sshd (OpenSSH sftp-server): first and incremental
  * syncs, names with spaces and non-ASCII characters, exclusions, modes and mtimes, a connection
- * cut in the middle of a large upload, a read-only remote folder, and single-file uploads.
+ * cut in the middle of a large upload, a read-only remote folder, single-file uploads, and
+ * cancellation (core's CancelledError, nothing half-written).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync, utimesSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, utimesSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from './sandboxSsh';
-import type { SshTransport } from '../../../src/transport/sshTransport';
+import type { SshTransport } from '../../../src/transport/ssh';
 import { LocalFileTransfer, SftpFileTransfer, TransferError } from '../../../src/transport/fileTransfer';
 import { syncTree, uploadFiles, type SyncProgress } from '../../../src/transport/sftpSync';
+import { CancelledError, isCancelled } from '../../../src/core/errors';
 
 let ssh: SshTransport;
 let home: string;
@@ -287,4 +289,72 @@ test('the local transfer (transport "local") syncs the same way', async () => {
   assert.deepEqual(again.summary.uploaded, []);
   rmSync(root, { recursive: true, force: true });
   rmSync(target, { recursive: true, force: true });
+});
+
+function isCancelledError(error: unknown): boolean {
+  return error instanceof CancelledError && isCancelled(error);
+}
+
+/** Relative paths of the regular files below `dir` on the cluster ([] when it does not exist). */
+async function remoteFiles(dir: string): Promise<string[]> {
+  const result = await ssh.exec(['sh', '-c', 'cd "$1" 2>/dev/null && find . -type f | sort', 'sh', dir]);
+  return result.stdout.split('\n').filter((line) => line !== '');
+}
+
+test('an SFTP upload aborted mid-transfer is a CancelledError and leaves neither file nor temporary', async () => {
+  const root = localTree({ 'big.bin': randomBytes(30 * 1024 * 1024) });
+  const sftp = await transfer();
+  const remote = remoteRoot('upload-cancel');
+  await sftp.mkdirp(remote);
+  const controller = new AbortController();
+  let bytes = 0;
+  await assert.rejects(
+    sftp.uploadFile(path.join(root, 'big.bin'), `${remote}/big.bin`, {
+      mtime: 1_700_000_000,
+      mode: 0o644,
+      signal: controller.signal,
+      onBytes: (n) => {
+        bytes += n;
+        if (bytes > 1024 * 1024) controller.abort();
+      },
+    }),
+    isCancelledError,
+  );
+  assert.deepEqual(await remoteFiles(remote), []);
+  assert.equal((await sftp.stat(remote))?.isDirectory, true, 'the session is still usable');
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('an SFTP download with a fired signal is a CancelledError and writes nothing locally', async () => {
+  const root = localTree({});
+  const controller = new AbortController();
+  controller.abort();
+  const into = path.join(root, 'downloaded.txt');
+  await assert.rejects((await transfer()).download(`${home}/.profile`, into, controller.signal), isCancelledError);
+  assert.equal(existsSync(into), false);
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('a sync or a file upload cancelled over SFTP is a CancelledError', async () => {
+  const root = localTree({ 'big.bin': randomBytes(30 * 1024 * 1024), 'small.txt': 'small\n' });
+  const sftp = await transfer();
+  const remote = remoteRoot('sync-cancel');
+  const controller = new AbortController();
+  await assert.rejects(
+    syncTree({
+      localRoot: root,
+      remoteRoot: remote,
+      transfer: sftp,
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.bytesDone > 1024 * 1024) controller.abort();
+      },
+    }),
+    isCancelledError,
+  );
+  assert.deepEqual(await remoteFiles(remote), [], 'big.bin goes first and is cut: nothing is left');
+  await assert.rejects(uploadFiles({ localRoot: root, remoteRoot: remote, transfer: sftp, files: ['small.txt'], signal: controller.signal }), isCancelledError);
+  assert.deepEqual(await remoteFiles(remote), []);
+  rmSync(root, { recursive: true, force: true });
 });

@@ -10,8 +10,9 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SshTransport, type SshCallbacks, type SshPrompt } from '../../../src/transport/sshTransport';
-import type { SshTarget } from '../../../src/transport/sshConfig';
+import { CancelledError, isCancelled } from '../../../src/core/errors';
+import { SshTransport, type SshCallbacks, type SshPrompt } from '../../../src/transport/ssh';
+import type { SshTarget } from '../../../src/transport/ssh/sshConfig';
 
 const USER = 'hpcwkbd';
 const PASSWORD = 'Kbd pass; $(not run) 1';
@@ -145,4 +146,16 @@ test('password authentication', async () => {
   assert.deepEqual(prompts, [{ title: `SSH ${USER}@kbd-test`, prompt: `Password for ${USER}@kbd-test`, echo: false }]);
   const wrong = transport(PORT_BASE + 1, answering(['nope', 'nope', 'nope']).callbacks);
   await assert.rejects(wrong.connect(), /Permission denied \(.*password.*\) for hpcwkbd@kbd-test/);
+});
+
+test('a dismissed keyboard-interactive or password prompt is a CancelledError; a wrong password is not', async () => {
+  const isCancelledError = (message: RegExp) => (e: unknown) => e instanceof CancelledError && isCancelled(e) && message.test(e.message);
+  const keyboard = transport(PORT_BASE, answering([undefined]).callbacks);
+  await assert.rejects(keyboard.connect(), isCancelledError(/^Authentication cancelled for hpcwkbd@kbd-test\.$/));
+  await assert.rejects(keyboard.exec(['true']), isCancelledError(/^Authentication cancelled/));
+  const password = transport(PORT_BASE + 1, answering([undefined]).callbacks);
+  await assert.rejects(password.connect(), isCancelledError(/^Authentication cancelled for hpcwkbd@kbd-test\.$/));
+  assert.equal(password.state, 'failed');
+  const wrong = transport(PORT_BASE + 1, answering(['nope', 'nope', 'nope']).callbacks);
+  await assert.rejects(wrong.connect(), (e: unknown) => !isCancelled(e) && /Permission denied/.test((e as Error).message));
 });

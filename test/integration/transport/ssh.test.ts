@@ -10,8 +10,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
-import { resolveSshTarget, type SshTarget } from '../../../src/transport/sshConfig';
-import { SshTransport, type HostKeyInfo, type SshCallbacks, type SshStateChange } from '../../../src/transport/sshTransport';
+import { resolveSshTarget, type SshTarget } from '../../../src/transport/ssh/sshConfig';
+import { SshTransport, type HostKeyInfo, type SshCallbacks, type SshStateChange } from '../../../src/transport/ssh';
 
 let info: SandboxInfo;
 let target: SshTarget;

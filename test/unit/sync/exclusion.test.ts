@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SyncFilter, isTempUploadName } from '../../../src/core/sync/exclusion';
+import { SyncFilter } from '../../../src/core/sync/exclusion';
+import { isTempName } from '../../../src/core/sync/tempName';
 import { scanLocalTree } from '../../../src/core/sync/localScan';
 
 test('default folders are excluded, user globs add to them', () => {
@@ -26,9 +27,9 @@ test('defaults can be turned off, but version control folders never sync', () =>
 });
 
 test('our temporary upload names are recognised and never synced', () => {
-  assert.equal(isTempUploadName('.job.sbatch.hpcw-tmp-1a2b3c'), true);
-  assert.equal(isTempUploadName('job.sbatch'), false);
-  assert.equal(isTempUploadName('.hidden'), false);
+  assert.equal(isTempName('.job.sbatch.hpcw-tmp-1a2b3c'), true);
+  assert.equal(isTempName('job.sbatch'), false);
+  assert.equal(isTempName('.hidden'), false);
   assert.equal(new SyncFilter().excludes('a/.x.hpcw-tmp-00ff', false), true);
 });
 

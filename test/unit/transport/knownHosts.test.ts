@@ -12,8 +12,8 @@ import {
   parseKnownHosts,
   readKnownHosts,
   sha256Fingerprint,
-} from '../../../src/transport/knownHosts';
-import { preferredHostKeyAlgorithms } from '../../../src/transport/sshTransport';
+} from '../../../src/transport/ssh/knownHosts';
+import { preferredHostKeyAlgorithms } from '../../../src/transport/ssh';
 
 // Fixtures recorded with ssh-keygen: key1..key8.pub, a known_hosts file (two lines hashed with
 // `ssh-keygen -H`) and the fingerprints `ssh-keygen -lf` printed for each key.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from '../../../src/transport/sshBackoff';
+import { backoffCeiling, backoffDelay, DEFAULT_BACKOFF } from '../../../src/transport/ssh/sshBackoff';
 
 test('the delay doubles from 1 s and stops at 60 s', () => {
   const ceilings = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => backoffCeiling(n));

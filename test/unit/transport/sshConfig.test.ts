@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { expandTokens, listSshConfigHosts, parseJumpSpec, resolveSshTarget, resolveSshTargetFromText, type SshTarget } from '../../../src/transport/sshConfig';
+import { expandTokens, listSshConfigHosts, parseJumpSpec, resolveSshTarget, resolveSshTargetFromText, type SshTarget } from '../../../src/transport/ssh/sshConfig';
 
 // A recorded user ssh config (test/fixtures/transport/home/.ssh/config, with an Include) and what
 // OpenSSH 9.2 itself resolved from it: `ssh -G -F config <host>` run as root (ssh-G.txt).

@@ -1,17 +1,19 @@
 /**
  * Resolving a cluster entry to what an SSH connection needs, as OpenSSH does from `~/.ssh/config`
  * (first value wins; HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile,
- * HostKeyAlias, HashKnownHosts, IdentitiesOnly, ConnectTimeout, Include). Parsing is done by the
- * `ssh-config` package; `Match exec` is never evaluated. No vscode import.
+ * HostKeyAlias, HashKnownHosts, IdentitiesOnly, ConnectTimeout; Include via sshConfigFile.ts).
+ * Parsing is done by the `ssh-config` package; `Match exec` is never evaluated. No vscode import.
  */
-import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { default as SSHConfig } from 'ssh-config' with { 'resolution-mode': 'import' };
 // ssh-config ships CommonJS for require(); its type declarations are written for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parse: parseSshConfig } = require('ssh-config') as { parse(text: string): SSHConfig };
-import type { ClusterConfig } from '../core/cluster/config';
+import type { ClusterConfig } from '../../core/cluster/config';
+import { expandHome, readSshConfigText, type ResolveOptions } from './sshConfigFile';
+
+export { expandHome, listSshConfigHosts, readSshConfigText, type ResolveOptions } from './sshConfigFile';
 
 export interface SshTarget {
   /** What the user wrote (alias or host name); used in messages. */
@@ -46,15 +48,6 @@ export interface SshTarget {
   connectTimeoutMs?: number;
 }
 
-export interface ResolveOptions {
-  /** ssh_config file to read (default `<home>/.ssh/config`). */
-  sshConfigPath?: string;
-  /** Home directory for `~` and defaults (default `os.homedir()`). */
-  home?: string;
-  /** Local user name for `%u` and the default remote user (default the current user). */
-  localUser?: string;
-}
-
 // OpenSSH's default identities, without the kinds ssh2 cannot use (security keys, XMSS).
 const DEFAULT_IDENTITIES = ['id_rsa', 'id_ecdsa', 'id_ed25519', 'id_dsa'];
 
@@ -72,11 +65,15 @@ function all(computed: Computed, key: string): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Expands a leading `~` or `~/` to `home`. */
-export function expandHome(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/')) return path.join(home, p.slice(2));
-  return p;
+/** The files of a space-separated file-list option (known_hosts files), tokens expanded; `none` skipped. */
+function fileList(computed: Computed, key: string, tokens: TokenValues, defaults: string[]): string[] {
+  const files: string[] = [];
+  for (const value of all(computed, key)) {
+    for (const f of value.split(/\s+/)) {
+      if (f && f.toLowerCase() !== 'none') files.push(expandTokens(f.replace(/^"|"$/g, ''), tokens));
+    }
+  }
+  return files.length > 0 ? files : defaults;
 }
 
 interface TokenValues {
@@ -103,64 +100,6 @@ export function expandTokens(value: string, t: TokenValues): string {
     }
   });
   return expandHome(expanded, t.home);
-}
-
-function globToRegExp(glob: string): RegExp {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`);
-}
-
-/** Reads an ssh_config file with its `Include` directives inlined (relative to ~/.ssh). */
-export async function readSshConfigText(file: string, home: string, depth = 0): Promise<string> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return '';
-  }
-  if (depth > 8 || !/^\s*include\b/im.test(text)) return text;
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*include(?:\s+|\s*=\s*)(.+?)\s*$/i.exec(line);
-    if (!m) {
-      out.push(line);
-      continue;
-    }
-    for (const raw of m[1].split(/\s+/)) {
-      let pattern = expandHome(raw.replace(/^"|"$/g, ''), home);
-      if (!path.isAbsolute(pattern)) pattern = path.join(home, '.ssh', pattern);
-      const dir = path.dirname(pattern);
-      const base = path.basename(pattern);
-      let names: string[] = [base];
-      if (/[*?]/.test(base)) {
-        try {
-          const re = globToRegExp(base);
-          names = (await fs.readdir(dir)).filter((n) => re.test(n)).sort();
-        } catch {
-          names = [];
-        }
-      }
-      for (const name of names) out.push(await readSshConfigText(path.join(dir, name), home, depth + 1));
-    }
-  }
-  return out.join('\n');
-}
-
-/** The concrete host aliases of an ssh_config file (Host patterns without wildcards or negation). */
-export async function listSshConfigHosts(options: ResolveOptions = {}): Promise<string[]> {
-  const home = options.home ?? os.homedir();
-  const file = options.sshConfigPath ?? path.join(home, '.ssh', 'config');
-  const text = await readSshConfigText(file, home);
-  const hosts: string[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*host(?:\s+|\s*=\s*)(.+?)\s*$/i.exec(line);
-    if (!m) continue;
-    for (const pattern of m[1].split(/\s+/)) {
-      const name = pattern.replace(/^"|"$/g, '');
-      if (name && !/[*?!]/.test(name) && !hosts.includes(name)) hosts.push(name);
-    }
-  }
-  return hosts;
 }
 
 /** Parses a ProxyJump hop `[user@]host[:port]` (or `ssh://[user@]host[:port]`). */
@@ -221,23 +160,8 @@ function resolveFrom(config: SSHConfig, explicit: Explicit, home: string, localU
     for (const name of DEFAULT_IDENTITIES) identityFiles.push(path.join(home, '.ssh', name));
   }
 
-  const knownHostsFiles: string[] = [];
-  for (const value of all(computed, 'userknownhostsfile')) {
-    for (const f of value.split(/\s+/)) {
-      if (f && f.toLowerCase() !== 'none') knownHostsFiles.push(expandTokens(f.replace(/^"|"$/g, ''), tokens));
-    }
-  }
-  if (knownHostsFiles.length === 0) {
-    knownHostsFiles.push(path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2'));
-  }
-
-  const globalKnownHostsFiles: string[] = [];
-  for (const value of all(computed, 'globalknownhostsfile')) {
-    for (const f of value.split(/\s+/)) {
-      if (f && f.toLowerCase() !== 'none') globalKnownHostsFiles.push(expandTokens(f.replace(/^"|"$/g, ''), tokens));
-    }
-  }
-  if (globalKnownHostsFiles.length === 0) globalKnownHostsFiles.push('/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2');
+  const knownHostsFiles = fileList(computed, 'userknownhostsfile', tokens, [path.join(home, '.ssh', 'known_hosts'), path.join(home, '.ssh', 'known_hosts2')]);
+  const globalKnownHostsFiles = fileList(computed, 'globalknownhostsfile', tokens, ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
   const strictText = (first(computed, 'stricthostkeychecking') ?? 'ask').toLowerCase();
   const strictHostKeyChecking = strictText === 'yes' || strictText === 'true' ? 'yes' : strictText === 'accept-new' || strictText === 'no' || strictText === 'off' || strictText === 'false' ? 'accept-new' : 'ask';
   const proxyCommandRaw = first(computed, 'proxycommand');

@@ -1,0 +1,102 @@
+/**
+ * The channels of a live connection: a command (exec) and the SFTP subsystem.
+ */
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import type { ExecResult } from '../../core/transport';
+import { CancelledError } from '../../core/errors';
+import { SshError } from './errors';
+import type { Live } from './live';
+
+/**
+ * Runs `command` on a new channel of `live`: resolves with its output and exit status; rejects
+ * when the connection goes, the server refuses the channel (`opening` set), or with a
+ * CancelledError when `signal` fires (the command is killed).
+ */
+export function runChannel(live: Live, alias: string, command: string, stdin: string | undefined, signal: AbortSignal): Promise<ExecResult> {
+  return new Promise<ExecResult>((resolve, reject) => {
+    if (live.closed) return reject(new SshError(`Connection to ${alias} lost.`, 'lost'));
+    let done = false;
+    let channel: ClientChannel | undefined;
+    const finish = (error: Error | undefined, result?: ExecResult) => {
+      if (done) return;
+      done = true;
+      live.inflight.delete(onLost);
+      signal.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(result!);
+    };
+    const onLost = (error: Error) => {
+      channel?.destroy();
+      finish(error);
+    };
+    const onAbort = () => {
+      if (channel) {
+        try {
+          channel.signal('KILL');
+        } catch {
+          // The server may not support signals.
+        }
+        channel.close();
+      }
+      finish(new CancelledError());
+    };
+    live.inflight.add(onLost);
+    signal.addEventListener('abort', onAbort, { once: true });
+    live.client.exec(command, (err, stream) => {
+      if (err) {
+        const gone = live.closed || /not connected|No response from server/i.test(err.message);
+        return finish(
+          gone
+            ? new SshError(`Connection to ${alias} lost.`, 'lost')
+            : Object.assign(new SshError(`Could not open a channel on ${alias}: ${err.message}`, 'channel'), { opening: true }),
+        );
+      }
+      channel = stream;
+      if (done) {
+        stream.close();
+        return;
+      }
+      const out: Buffer[] = [];
+      const errs: Buffer[] = [];
+      let code: number | null | undefined;
+      let exited = false;
+      stream.on('data', (chunk: Buffer) => out.push(chunk));
+      stream.stderr.on('data', (chunk: Buffer) => errs.push(chunk));
+      stream.on('exit', (c: number | null) => {
+        exited = true;
+        code = typeof c === 'number' ? c : null;
+      });
+      stream.on('close', () => {
+        if (!exited) {
+          // No exit status: the channel died with the connection.
+          setImmediate(() => finish(new SshError(`Connection to ${alias} lost while running ${command.split(' ')[0]}.`, 'lost')));
+          return;
+        }
+        finish(undefined, { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), code: code ?? null });
+      });
+      stream.on('error', (e: Error) => finish(new SshError(`Channel error on ${alias}: ${e.message}`, 'channel')));
+      if (stdin !== undefined) stream.end(stdin);
+      else stream.end();
+    });
+  });
+}
+
+/** The SFTP session of `live`: opened once, opened again after it closed or failed to open. */
+export function sftpSession(live: Live, alias: string): Promise<SFTPWrapper> {
+  if (!live.sftp) {
+    const opening = new Promise<SFTPWrapper>((resolve, reject) => {
+      live.client.sftp((err, sftp) => {
+        if (err) return reject(new SshError(`Could not open SFTP on ${alias}: ${err.message}`, 'channel'));
+        sftp.on('close', () => {
+          if (live.sftp === opening) live.sftp = undefined;
+        });
+        resolve(sftp);
+      });
+    });
+    live.sftp = opening;
+    opening.catch(() => {
+      if (live.sftp === opening) live.sftp = undefined;
+    });
+  }
+  return live.sftp;
+}
