@@ -4,6 +4,7 @@
  * submit, validate, job actions, job details, output following and downloads. No vscode here:
  * the extension adapts it (src/extension/clusters), the integration tests drive it directly.
  */
+import { throwIfCancelled } from '../core/errors';
 import type { SFTPWrapper } from 'ssh2';
 import type { ClusterConfig } from '../core/cluster/config';
 import type { ClusterState } from '../core/slurm/clusterState';
@@ -23,7 +24,7 @@ import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
 import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
 import { estimateStart, type StartEstimate } from './startEstimate';
-import { scriptPathInWorkspace, syncAndSubmit, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
+import { scriptPathInWorkspace, syncAndSubmit, syncAndSubmitText, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
 import type { StartVerdict } from '../core/slurm/startEstimate';
 import { readFile } from 'node:fs/promises';
 
@@ -375,6 +376,13 @@ export class Cluster {
     return submitted;
   }
 
+  /** Syncs, then `sbatch --parsable [options]` in the remote folder with the script given as text on stdin. */
+  async submitText(folder: LocalFolder, scriptText: string, options: readonly string[] = [], control?: TransferControl): Promise<Omit<Submitted, 'script'>> {
+    const submitted = await syncAndSubmitText(await this.remoteWorkspace(folder, control), scriptText, options);
+    void this.refresh();
+    return submitted;
+  }
+
   /**
    * Syncs, then `sbatch --test-only` of the script in the remote folder, judged with the
    * cluster-aware checks: `verdict` never says "starts" for a job that pends forever or fails at launch.
@@ -383,7 +391,7 @@ export class Cluster {
     scriptPathInWorkspace(folder.root, script);
     const workspace = await this.remoteWorkspace(folder, control);
     await syncWorkspace(workspace);
-    control?.signal?.throwIfAborted();
+    throwIfCancelled(control?.signal);
     const text = await readFile(script, 'utf8');
     const estimate = await estimateStart(this.connection, { text, remoteRoot: workspace.remoteRoot, localRoot: folder.root, snapshot: this.state?.snapshot, signal: control?.signal });
     return { ...estimate.answer, verdict: estimate.verdict };

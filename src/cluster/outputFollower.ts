@@ -50,6 +50,8 @@ export interface FollowUpdate {
   missing: boolean;
   /** Bytes read from the file so far (the offset of the next read). */
   offset: number;
+  /** The job as scontrol showed it at this step (undefined once forgotten, and after the end). */
+  job?: ScontrolJob;
 }
 
 export interface OutputFollowerOptions {
@@ -90,8 +92,9 @@ export class OutputFollower {
     let state = 'UNKNOWN';
     let exitCode: string | undefined;
     let final = this.ended;
+    let job: ScontrolJob | undefined;
     if (!this.ended) {
-      const job = await readJob(this.runner, this.jobId);
+      job = await readJob(this.runner, this.jobId);
       state = job?.state ?? 'UNKNOWN';
       exitCode = job?.exitCode;
       final = !job || isFinalState(state);
@@ -133,6 +136,6 @@ export class OutputFollower {
       text += this.decoder.end();
       this.ended = true;
     }
-    return { text, skippedBytes, state, exitCode, ended: this.ended, missing, offset: this.offset };
+    return { text, skippedBytes, state, exitCode, ended: this.ended, missing, offset: this.offset, job };
   }
 }

@@ -5,6 +5,7 @@
  * relative output folders are missing there. Combined with the cluster-aware lint checks by
  * `core/slurm/startEstimate.ts`. No vscode.
  */
+import { throwIfCancelled } from '../core/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClusterSnapshot } from '../core/cluster/snapshot';
@@ -70,7 +71,7 @@ export async function estimateStart(runner: CommandRunner, request: StartEstimat
   let remoteFolder = true;
   // A missing folder fails the `cd` over SSH, and the process start of the local transport.
   let result = await run(request.remoteRoot).catch((error: unknown) => {
-    request.signal?.throwIfAborted();
+    throwIfCancelled(request.signal);
     return { stdout: '', stderr: String(error), code: null };
   });
   let sections = parseBatchOutput(result.stdout);

@@ -64,6 +64,22 @@ export async function syncAndSubmit(workspace: RemoteWorkspace, script: string, 
   return { jobId: parsed.jobId, slurmCluster: parsed.cluster, sync: summary, script: relative };
 }
 
+/**
+ * Syncs, then runs `sbatch --parsable [options]` in the remote folder with the script on standard
+ * input (a notebook's `%%sbatch` cell: the script is text, not a file of the workspace).
+ */
+export async function syncAndSubmitText(workspace: RemoteWorkspace, scriptText: string, options: readonly string[] = []): Promise<Omit<Submitted, 'script'>> {
+  const { summary } = await syncWorkspace(workspace);
+  throwIfCancelled(workspace.signal);
+  const result = await workspace.runner.exec(['sbatch', '--parsable', ...options], { cwd: workspace.remoteRoot, stdin: scriptText, timeoutMs: 60_000 });
+  const parsed = result.code === 0 ? parseParsableJobId(result.stdout) : undefined;
+  if (!parsed) {
+    const why = result.stderr.trim() || result.stdout.trim() || `exit code ${result.code}`;
+    throw new Error(`sbatch refused the script: ${why.replace(/^sbatch: error: /gm, '')}`);
+  }
+  return { jobId: parsed.jobId, slurmCluster: parsed.cluster, sync: summary };
+}
+
 /** Syncs, then runs `sbatch --test-only <script>` in the remote folder. */
 export async function syncAndTest(workspace: RemoteWorkspace, script: string): Promise<TestOnlyAnswer> {
   const relative = scriptPathInWorkspace(workspace.localRoot, script);

@@ -12,6 +12,7 @@ import { registerSubmission } from './submission';
 import { registerMpi } from './mpi';
 import { registerClusterMap } from './clusterMap/panel';
 import { registerStartEstimate } from './startEstimate/lens';
+import { registerNotebooks } from './notebook';
 import { ExtensionState } from './state';
 
 export interface HpcWorkbenchApi {
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   registerMpi(context);
   registerClusterMap(context, clusters);
   registerStartEstimate(context, clusters);
+  registerNotebooks(context, clusters);
   return { activationMs: performance.now() - started };
 }
 

@@ -81,7 +81,7 @@ function checkScriptShape(parsed: ParsedScript, text: string, out: SbatchDiagnos
       message: 'The file starts with a UTF-8 byte order mark: sbatch sees no "#!" line and rejects the script, and would read none of its directives. Save without BOM.',
       fixes: [{ title: 'Remove the byte order mark', edits: [{ range: range(0, 0, 1), newText: '' }], preferred: true }],
     });
-  } else if (!parsed.shebang) {
+  } else if (!parsed.shebang && !parsed.cellMagic) {
     out.push({
       range: range(0, 0, firstLineLength(text)),
       severity: 'error',

@@ -100,6 +100,11 @@ export interface ParsedScript {
   /** First line that is neither blank nor a comment (sbatch stops there); undefined if none. */
   firstCommandLine?: number;
   shebang?: { interpreter: string; range: Range };
+  /**
+   * The script is a notebook's `%%sbatch [options]` cell: line 0 is the magic (neither a command
+   * nor a directive), the script starts on line 1, and a missing "#!" line is supplied at submission.
+   */
+  cellMagic?: Range;
   ignored: IgnoredDirective[];
   /** Errors sbatch reports while reading the directives (unknown option, missing value...). */
   problems: SbatchDiagnostic[];
@@ -194,6 +199,7 @@ export function tokenizeDirectiveLine(line: string, from: number): TokenizeResul
 }
 
 const KEYWORD = '#SBATCH';
+const CELL_MAGIC = '%%sbatch';
 const LEGACY_KEYWORD = '#SLURM';
 
 /** Parses a batch script's directives as sbatch reads them. Never throws. */
@@ -221,11 +227,15 @@ export function parseSbatchScript(text: string): ParsedScript {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = n;
     const lineText = text.slice(pos, end);
-    if (lineNo === 0 && lineText.startsWith('#!')) {
+    const magicLine = lineNo === 0 && /^%%sbatch(\s|$)/.test(lineText);
+    if (magicLine) {
+      result.cellMagic = range(0, 0, CELL_MAGIC.length);
+    } else if (lineNo === (result.cellMagic ? 1 : 0) && lineText.startsWith('#!')) {
       const body = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
-      result.shebang = { interpreter: body.slice(2).trim(), range: range(0, 0, body.length) };
+      result.shebang = { interpreter: body.slice(2).trim(), range: range(lineNo, 0, body.length) };
     }
-    if (lineText.startsWith(KEYWORD) || lineText.startsWith(LEGACY_KEYWORD)) {
+    if (magicLine || lineText.startsWith(KEYWORD) || lineText.startsWith(LEGACY_KEYWORD)) {
+      // The cell magic's options are sbatch options too (they override the #SBATCH lines); the script starts on the next line.
       component = readDirectiveLine(result, lineText, lineNo, component, pending);
     } else {
       // Blank or comment lines continue the header; anything else ends it.
@@ -280,7 +290,8 @@ function readDirectiveLine(
   pending: { token: SbatchToken; line: SbatchLine }[],
 ): number {
   const clean = lineText.endsWith('\r') ? lineText.slice(0, -1) : lineText;
-  const keywordLength = lineText.startsWith(KEYWORD) ? KEYWORD.length : LEGACY_KEYWORD.length;
+  const magic = lineNo === 0 && lineText.startsWith(CELL_MAGIC);
+  const keywordLength = lineText.startsWith(KEYWORD) ? KEYWORD.length : magic ? CELL_MAGIC.length : LEGACY_KEYWORD.length;
   const tk = tokenizeDirectiveLine(lineText, keywordLength);
   const raw = (t: SbatchToken) => lineText.slice(t.start, t.end);
   const first = tk.tokens[0];
@@ -303,7 +314,7 @@ function readDirectiveLine(
     ...(tk.commentStart !== undefined ? { commentStart: tk.commentStart } : {}),
   };
   result.lines.push(sl);
-  if (keywordLength !== KEYWORD.length) {
+  if (lineText.startsWith(LEGACY_KEYWORD)) {
     result.problems.push({
       range: sl.keywordRange,
       severity: 'warning',

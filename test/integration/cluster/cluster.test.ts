@@ -106,6 +106,29 @@ test('submit syncs into a remote folder with a hostile name, runs sbatch there, 
   assert.match(details, new RegExp(`JobId=${submitted.jobId}|JobID=${submitted.jobId}`));
 });
 
+test('submitText sends a script given as text on stdin, with options as argv, in the remote folder (a notebook cell)', async () => {
+  const name = `cell 'q' $(touch ${pwned});`;
+  const script = '#!/bin/bash\n#SBATCH -t 1\n#SBATCH -o cell-%j.out\necho "cell marker $SLURM_JOB_ID in $PWD"\n';
+  const submitted = await cluster.submitText(folder, script, ['-p', 'debug', `--job-name=${name}`]);
+  assert.match(submitted.jobId, /^\d+$/);
+  assert.ok(!existsSync(pwned), 'an option reached a shell');
+  const job = await until('the job to be known', () => cluster.job(submitted.jobId));
+  assert.equal(job.name, name);
+  assert.equal(job.partition, 'debug');
+  const remote = await cluster.remoteDir(folder.name);
+  const paths = await until('the output paths', () => cluster.outputPaths(submitted.jobId));
+  assert.equal(paths.stdout, `${remote}/cell-${submitted.jobId}.out`);
+  const follower = await cluster.followOutput(submitted.jobId, paths.stdout);
+  let text = '';
+  await until('the job to end', async () => {
+    const update = await follower.poll();
+    text += update.text;
+    return update.ended ? true : undefined;
+  });
+  assert.match(text, new RegExp(`cell marker ${submitted.jobId} in ${remote.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await assert.rejects(cluster.submitText(folder, 'echo no shebang\n'), /sbatch refused the script: .*#!/s);
+});
+
 test('hold, release and cancel are verified, show in the next state, and the end is reported', async () => {
   const { jobId } = await cluster.submit(folder, path.join(folder.root, 'later.sbatch'));
   await until('the job in the state', () => (cluster.knowsJob(jobId) ? true : undefined));
