@@ -16,4 +16,14 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The core, cluster service, server, CLI and transports must not import vscode.' }] }],
     },
   },
+  {
+    // The VS Code layer reaches clusters through the cluster service (src/cluster) only.
+    files: ['src/extension/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+transport(/|$)', message: 'src/extension reaches clusters through src/cluster (the cluster service), never src/transport directly.' }] },
+      ],
+    },
+  },
 );

@@ -71,7 +71,8 @@ export class OutputFollower {
 
   constructor(
     private readonly runner: CommandRunner,
-    private readonly transfer: FileTransfer,
+    /** The file transfer, or where to get the current one (after a reconnection the old session is closed). */
+    private readonly transfer: FileTransfer | (() => Promise<FileTransfer>),
     readonly jobId: string,
     readonly path: string,
     options: OutputFollowerOptions = {},
@@ -100,8 +101,9 @@ export class OutputFollower {
     let missing = false;
     let readNow = 0;
     try {
+      const transfer = typeof this.transfer === 'function' ? await this.transfer() : this.transfer;
       if (!this.started) {
-        const entry = await this.transfer.stat(this.path);
+        const entry = await transfer.stat(this.path);
         if (!entry) throw new TransferError('missing', 'no-such-file', this.path);
         this.started = true;
         if (entry.size > this.tailBytes) {
@@ -111,7 +113,7 @@ export class OutputFollower {
       }
       // Read until caught up (bounded, so one poll never takes long).
       for (let round = 0; round < 8; round++) {
-        const { data, size } = await this.transfer.read(this.path, this.offset, this.chunkBytes);
+        const { data, size } = await transfer.read(this.path, this.offset, this.chunkBytes);
         if (size < this.offset) {
           // Truncated or replaced (a requeued job): start over.
           this.offset = 0;

@@ -6,9 +6,11 @@ import * as vscode from 'vscode';
 import { registerSbatchDetection } from './sbatchDetection';
 import { registerNewJobScript } from './newJobScript';
 import { registerLanguageFeatures } from './language';
+import { ClusterService } from './clusters/clusterService';
 import { registerExplorer } from './explorer';
 import { registerSubmission } from './submission';
 import { registerMpi } from './mpi';
+import { ExtensionState } from './state';
 
 export interface HpcWorkbenchApi {
   /** Milliseconds spent in `activate`, for benchmarks and tests. */
@@ -17,11 +19,14 @@ export interface HpcWorkbenchApi {
 
 export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   const started = performance.now();
+  const state = new ExtensionState(context);
   registerSbatchDetection(context);
   registerNewJobScript(context);
   const language = registerLanguageFeatures(context);
-  const clusters = registerExplorer(context, language);
-  registerSubmission(context, clusters);
+  const clusters = new ClusterService(state, language);
+  context.subscriptions.push(clusters);
+  const jobsView = registerExplorer(context, clusters);
+  registerSubmission(context, clusters, state, jobsView);
   registerMpi(context);
   return { activationMs: performance.now() - started };
 }

@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { ClusterConfig } from '../../core/cluster/config';
-import { listSshConfigHosts } from '../../transport/sshConfig';
+import { listSshConfigHosts } from '../../cluster';
+import { addClusterEntry, settings } from '../settings';
 
 export interface AddClusterOptions {
   /** Skip the prompts (tests, automation). */
@@ -13,8 +14,7 @@ export interface AddClusterOptions {
 }
 
 export async function addCluster(options: AddClusterOptions = {}): Promise<ClusterConfig | undefined> {
-  const settings = vscode.workspace.getConfiguration('hpcWorkbench');
-  const existing = settings.get<unknown[]>('clusters', []) ?? [];
+  const existing = settings.rawClusters();
   const names = new Set(existing.map((e) => (typeof e === 'object' && e !== null ? String((e as { name?: unknown }).name) : '')));
   let config = options.config;
   if (!config) {
@@ -68,7 +68,7 @@ export async function addCluster(options: AddClusterOptions = {}): Promise<Clust
     config.name = name.trim();
   }
   if (names.has(config.name)) throw new Error(`A cluster named "${config.name}" is already configured.`);
-  await settings.update('clusters', [...existing, config], options.target ?? vscode.ConfigurationTarget.Global);
+  await addClusterEntry(config, options.target);
   return config;
 }
 

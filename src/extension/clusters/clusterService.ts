@@ -1,60 +1,77 @@
 /**
- * The ClusterService: one connection and one monitor per configured cluster, the refresh loop
- * (interval from `hpcWorkbench.refreshInterval`, backing off while a cluster fails), snapshots
- * pushed to the language server, and events for finished jobs. Views read from here; they never
- * run commands themselves.
+ * The VS Code side of the cluster service (src/cluster): builds the registry from the
+ * `hpcWorkbench.clusters` setting, supplies SSH prompts and SecretStorage, re-emits the
+ * registry's events as VS Code events, remembers the last cluster used, asks the user to pick a
+ * cluster, and pushes the active cluster's snapshot to the language server. Views and commands
+ * get `Cluster` objects and read-only `ClusterView`s from here; nothing reaches past them.
  */
 import * as vscode from 'vscode';
+import { ClusterRegistry, type Cluster, type ClusterView, type FinishedJobInfo } from '../../cluster';
 import type { ClusterConfig } from '../../core/cluster/config';
 import type { ClusterSnapshot } from '../../core/cluster/snapshot';
-import type { ClusterState } from '../../core/slurm/clusterState';
-import { ClusterMonitor, type MonitorStatus } from '../../core/slurm/monitor';
-import type { ClusterService, FinishedJob, LanguageService } from '../services';
-import { readClusterSettings, refreshIntervalMs, showAllUsers } from './configuration';
-import { ClusterConnectionImpl } from './connection';
+import type { LanguageService } from '../services';
+import { onDidChangeSetting, settings } from '../settings';
+import type { ExtensionState } from '../state';
+import { createSshCallbacks } from './sshPrompts';
 
-const LAST_CLUSTER_KEY = 'hpcWorkbench.lastCluster';
-
-export interface ClusterEntry {
-  config: ClusterConfig;
-  connection: ClusterConnectionImpl;
-  monitor: ClusterMonitor;
-  /** Disconnected by the user: no refresh until connected again. */
-  userDisconnected: boolean;
-  started: boolean;
-  dispose(): void;
-}
-
-export class ClusterServiceImpl implements ClusterService, vscode.Disposable {
-  private entries = new Map<string, ClusterEntry>();
+export class ClusterService implements vscode.Disposable {
+  private readonly registry: ClusterRegistry;
   private problems: string[] = [];
+  private shownProblems = '';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly snapshotEmitter = new vscode.EventEmitter<{ cluster: string; snapshot: ClusterSnapshot }>();
-  private readonly finishEmitter = new vscode.EventEmitter<FinishedJob>();
+  private readonly finishEmitter = new vscode.EventEmitter<FinishedJobInfo>();
   private readonly disposables: vscode.Disposable[] = [];
-  private shownProblems = '';
 
   /** Fired whenever anything shown in the views may have changed. */
   readonly onDidChange = this.changeEmitter.event;
+  /** A cluster was refreshed: its new snapshot (partitions, nodes, limits). */
   readonly onDidChangeSnapshot = this.snapshotEmitter.event;
+  /** One of my jobs was seen to end (it left squeue; state from scontrol/accounting). */
   readonly onDidFinishJob = this.finishEmitter.event;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly state: ExtensionState,
     private readonly language: LanguageService,
   ) {
-    this.reload();
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('hpcWorkbench.clusters')) this.reload();
-        if (e.affectsConfiguration('hpcWorkbench.jobs.showAllUsers')) this.refresh();
-        if (e.affectsConfiguration('hpcWorkbench.refreshInterval')) this.refresh();
+    this.registry = new ClusterRegistry((config) => ({
+      sshCallbacks: () => createSshCallbacks(state, config.name),
+      allUsers: settings.showAllUsers,
+      refreshIntervalMs: settings.refreshIntervalMs,
+    }));
+    const offs = [
+      this.registry.onDidChange(() => this.changeEmitter.fire()),
+      this.registry.onDidRefresh(({ cluster, state: clusterState }) => {
+        this.language.setClusterSnapshot(this.activeSnapshot(cluster, clusterState.snapshot));
+        this.snapshotEmitter.fire({ cluster, snapshot: clusterState.snapshot });
       }),
+      this.registry.onDidFinishJob((job) => this.finishEmitter.fire({ ...job })),
+    ];
+    this.disposables.push(
+      { dispose: () => offs.forEach((off) => off()) },
+      onDidChangeSetting(['clusters'], () => this.reload()),
+      onDidChangeSetting(['jobs.showAllUsers', 'refreshInterval'], () => void this.refresh()),
     );
+    this.reload();
+  }
+
+  private reload(): void {
+    const { clusters, problems } = settings.clusters();
+    this.problems = problems;
+    this.registry.reload(clusters);
+    const key = problems.join('\n');
+    if (key !== this.shownProblems) {
+      this.shownProblems = key;
+      if (problems.length > 0) {
+        void vscode.window.showErrorMessage(`HPC Workbench: ${problems.join(' ')}`, 'Open Settings').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+        });
+      }
+    }
   }
 
   get clusters(): readonly ClusterConfig[] {
-    return [...this.entries.values()].map((e) => e.config);
+    return this.registry.configs;
   }
 
   /** Messages about malformed entries of the setting. */
@@ -62,100 +79,49 @@ export class ClusterServiceImpl implements ClusterService, vscode.Disposable {
     return this.problems;
   }
 
-  entry(name: string): ClusterEntry | undefined {
-    return this.entries.get(name);
+  /** What the views show of every cluster, in the order of the setting. */
+  views(): ClusterView[] {
+    return this.registry.list().map((c) => c.view());
   }
 
-  allEntries(): ClusterEntry[] {
-    return [...this.entries.values()];
+  view(name: string): ClusterView | undefined {
+    return this.registry.get(name)?.view();
   }
 
-  /** The cluster the status bar follows: the last one picked, else the first. */
+  /** The cluster the status bar follows and the language server lints against: the last one used, else the first. */
   get activeCluster(): string | undefined {
-    const last = this.context.globalState.get<string>(LAST_CLUSTER_KEY);
-    if (last && this.entries.has(last)) return last;
-    return this.entries.keys().next().value;
+    const last = this.state.lastCluster;
+    if (last && this.registry.get(last)) return last;
+    return this.registry.list()[0]?.name;
   }
 
-  private reload(): void {
-    const settings = readClusterSettings();
-    this.problems = settings.problems;
-    const next = new Map<string, ClusterEntry>();
-    for (const config of settings.clusters) {
-      const old = this.entries.get(config.name);
-      if (old && JSON.stringify(old.config) === JSON.stringify(config)) {
-        next.set(config.name, old);
-        this.entries.delete(config.name);
-      } else {
-        next.set(config.name, this.createEntry(config));
-      }
-    }
-    for (const gone of this.entries.values()) gone.dispose();
-    this.entries = next;
-    const key = this.problems.join('\n');
-    if (key !== this.shownProblems) {
-      this.shownProblems = key;
-      if (this.problems.length > 0) {
-        void vscode.window.showErrorMessage(`HPC Workbench: ${this.problems.join(' ')}`, 'Open Settings').then((choice) => {
-          if (choice) void vscode.commands.executeCommand('workbench.action.openSettingsJson');
-        });
-      }
-    }
-    // Restart the monitors of clusters that were being watched.
-    for (const e of this.entries.values()) if (e.started && !e.userDisconnected) e.monitor.start();
+  async setActiveCluster(name: string): Promise<void> {
+    await this.state.setLastCluster(name);
+    const snapshot = this.registry.get(name)?.state?.snapshot;
+    if (snapshot) this.language.setClusterSnapshot(snapshot);
     this.changeEmitter.fire();
   }
 
-  private createEntry(config: ClusterConfig): ClusterEntry {
-    const connection = new ClusterConnectionImpl(config, this.context);
-    const monitor = new ClusterMonitor(
-      async () => {
-        await connection.ready();
-        return connection;
-      },
-      { cluster: config.name, allUsers: showAllUsers, intervalMs: refreshIntervalMs },
-    );
-    const offStatus = monitor.onStatus((status: MonitorStatus) => {
-      if (status.kind === 'ok') {
-        this.language.setClusterSnapshot(this.snapshotForLanguage(config.name, status.state));
-        this.snapshotEmitter.fire({ cluster: config.name, snapshot: status.state.snapshot });
-      }
-      this.changeEmitter.fire();
-    });
-    const offFinished = monitor.onFinishedJob((f) => this.finishEmitter.fire({ ...f }));
-    const stateSub = connection.onDidChangeState(() => this.changeEmitter.fire());
-    const entry: ClusterEntry = {
-      config,
-      connection,
-      monitor,
-      userDisconnected: false,
-      started: false,
-      dispose: () => {
-        monitor.stop();
-        offStatus();
-        offFinished();
-        stateSub.dispose();
-        connection.dispose();
-      },
-    };
-    return entry;
-  }
-
   /** The language server gets the active cluster's snapshot. */
-  private snapshotForLanguage(cluster: string, state: ClusterState): ClusterSnapshot | undefined {
+  private activeSnapshot(cluster: string, snapshot: ClusterSnapshot): ClusterSnapshot | undefined {
     const active = this.activeCluster;
-    if (active && active !== cluster) return this.entries.get(active)?.monitor.state?.snapshot;
-    return state.snapshot;
+    if (active && active !== cluster) return this.registry.get(active)?.state?.snapshot;
+    return snapshot;
   }
 
-  /** Starts watching a cluster (called when a view first shows it). */
-  ensureStarted(name: string): void {
-    const e = this.entries.get(name);
-    if (!e || e.started || e.userDisconnected) return;
-    e.started = true;
-    e.monitor.start();
+  /** Starts watching a cluster (when a view first shows it). */
+  watch(name?: string): void {
+    for (const c of name ? [this.registry.get(name)] : this.registry.list()) c?.watch();
   }
 
+  /** The cluster named so; throws a clear error when no such cluster is configured. */
+  cluster(name: string): Cluster {
+    const cluster = this.registry.get(name);
+    if (!cluster) throw new Error(`No cluster named "${name}" is configured (hpcWorkbench.clusters).`);
+    return cluster;
+  }
+
+  /** Asks the user to pick a cluster (the last one used first; remembered); undefined if cancelled. */
   async pickCluster(placeHolder?: string): Promise<ClusterConfig | undefined> {
     const list = this.clusters;
     if (list.length === 0) {
@@ -174,73 +140,23 @@ export class ClusterServiceImpl implements ClusterService, vscode.Disposable {
     return choice.config;
   }
 
-  async setActiveCluster(name: string): Promise<void> {
-    await this.context.globalState.update(LAST_CLUSTER_KEY, name);
-    this.changeEmitter.fire();
+  /** The cluster given, else the one the user picks; remembered as the last used. */
+  async chooseCluster(given: string | undefined, placeHolder: string): Promise<Cluster | undefined> {
+    const name = given ?? (await this.pickCluster(placeHolder))?.name;
+    if (!name) return undefined;
+    const cluster = this.cluster(name);
+    await this.setActiveCluster(name);
+    return cluster;
   }
 
-  async connection(clusterName: string): Promise<ClusterConnectionImpl> {
-    const e = this.entries.get(clusterName);
-    if (!e) throw new Error(`No cluster named "${clusterName}" is configured (hpcWorkbench.clusters).`);
-    if (e.userDisconnected) e.userDisconnected = false;
-    await e.connection.ready();
-    this.ensureStarted(clusterName);
-    return e.connection;
-  }
-
-  /** Connects (asking for credentials again after an authentication failure) and refreshes. */
-  async connect(clusterName: string): Promise<void> {
-    const e = this.entries.get(clusterName);
-    if (!e) throw new Error(`No cluster named "${clusterName}" is configured.`);
-    e.userDisconnected = false;
-    this.changeEmitter.fire();
-    await e.connection.connect();
-    e.started = true;
-    e.monitor.start();
-    await e.monitor.refresh().catch(() => undefined);
-  }
-
-  disconnect(clusterName: string): void {
-    const e = this.entries.get(clusterName);
-    if (!e) return;
-    e.userDisconnected = true;
-    e.monitor.stop();
-    e.connection.disconnect();
-    this.changeEmitter.fire();
-  }
-
-  refresh(clusterName?: string): void {
-    void this.refreshNow(clusterName);
-  }
-
-  /** Refreshes the given cluster (or every watched one) and resolves when done. */
-  async refreshNow(clusterName?: string): Promise<void> {
-    const targets = clusterName ? [this.entries.get(clusterName)].filter((e): e is ClusterEntry => !!e) : [...this.entries.values()];
-    await Promise.all(
-      targets
-        .filter((e) => !e.userDisconnected)
-        .map(async (e) => {
-          if (!e.started) {
-            e.started = true;
-            e.monitor.start();
-          }
-          await e.monitor.refresh().catch(() => undefined);
-        }),
-    );
-  }
-
-  /** Set by the explorer: selects a job in the jobs view. */
-  revealHandler: ((cluster: string, jobId: string) => Promise<boolean>) | undefined;
-
-  async revealJob(clusterName: string, jobId: string): Promise<void> {
-    const known = (): boolean => !!this.entries.get(clusterName)?.monitor.state?.jobs.some((j) => j.jobId === jobId || j.jobIdNumeric === jobId);
-    if (!known()) await this.refreshNow(clusterName);
-    await this.revealHandler?.(clusterName, jobId);
+  /** Refreshes one cluster (or every watched one) and resolves when done. */
+  async refresh(name?: string): Promise<void> {
+    const targets = name ? [this.registry.get(name)] : this.registry.list();
+    await Promise.all(targets.map((c) => c?.refresh()));
   }
 
   dispose(): void {
-    for (const e of this.entries.values()) e.dispose();
-    this.entries.clear();
+    this.registry.dispose();
     for (const d of this.disposables) d.dispose();
     this.changeEmitter.dispose();
     this.snapshotEmitter.dispose();

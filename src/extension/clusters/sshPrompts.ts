@@ -4,22 +4,14 @@
  * VS Code's SecretStorage for passphrases the user chose to remember. Nothing is logged.
  */
 import * as vscode from 'vscode';
-import type { HostKeyInfo, PassphraseAnswer, SshCallbacks, SshPrompt, SshSecretStore } from '../../transport';
+import type { HostKeyInfo, PassphraseAnswer, SshCallbacks, SshPrompt } from '../../cluster';
+import type { ExtensionState } from '../state';
 
 const TRUST = 'Trust and Connect';
 const REMEMBER = 'Remember';
 
-/** Secret keys are namespaced so that other features' secrets never collide with ours. */
-function secretStore(context: vscode.ExtensionContext): SshSecretStore {
-  const key = (name: string) => `hpcWorkbench.${name}`;
-  return {
-    get: async (name) => context.secrets.get(key(name)),
-    store: async (name, value) => context.secrets.store(key(name), value),
-    delete: async (name) => context.secrets.delete(key(name)),
-  };
-}
-
-export function createSshCallbacks(context: vscode.ExtensionContext, clusterName: string): SshCallbacks {
+export function createSshCallbacks(state: ExtensionState, clusterName: string): SshCallbacks {
+  const secrets = state.secrets();
   return {
     async prompt(prompt: SshPrompt): Promise<string | undefined> {
       return vscode.window.showInputBox({
@@ -64,6 +56,10 @@ export function createSshCallbacks(context: vscode.ExtensionContext, clusterName
       return answer === TRUST;
     },
 
-    secrets: secretStore(context),
+    secrets: {
+      get: async (name) => secrets.get(name),
+      store: async (name, value) => secrets.store(name, value),
+      delete: async (name) => secrets.delete(name),
+    },
   };
 }

@@ -9,7 +9,7 @@ import type { SqueueJob } from '../../core/slurm/squeue';
 import type { AccountedJob } from '../../core/slurm/sacct';
 import { formatDuration } from '../../core/slurm/units';
 import type { JobRef } from '../services';
-import type { ClusterEntry } from '../clusters/clusterService';
+import type { ClusterView } from '../../cluster';
 
 export interface ExplorerElement {
   readonly key: string;
@@ -62,24 +62,24 @@ export class MessageElement extends Base {
   }
 }
 
-function connectionText(entry: ClusterEntry): { text: string; context: string; icon: vscode.ThemeIcon } {
-  const status = entry.monitor.status;
+function connectionText(entry: ClusterView): { text: string; context: string; icon: vscode.ThemeIcon } {
+  const status = entry.status;
   if (entry.userDisconnected) return { text: 'disconnected', context: 'cluster.disconnected', icon: icon('debug-disconnect') };
-  const conn = entry.connection.state;
-  if (!entry.connection.isLocal) {
+  const conn = entry.connection;
+  if (!entry.isLocal) {
     if (conn === 'connecting') return { text: 'connecting…', context: 'cluster.connecting', icon: icon('loading~spin') };
     if (conn === 'reconnecting') return { text: 'connection lost, reconnecting…', context: 'cluster.error', icon: icon('warning', 'charts.yellow') };
     if (conn === 'failed') return { text: 'connection failed', context: 'cluster.error', icon: icon('error', 'errorForeground') };
     if (conn === 'idle' && !entry.started) return { text: 'not connected', context: 'cluster.disconnected', icon: icon('server') };
   }
   if (status.kind === 'error') return { text: 'error', context: 'cluster.error', icon: icon('error', 'errorForeground') };
-  if (status.kind === 'ok' || entry.monitor.state) return { text: entry.connection.isLocal ? 'local' : 'connected', context: 'cluster.connected', icon: icon('server', 'charts.green') };
+  if (status.kind === 'ok' || entry.state) return { text: entry.isLocal ? 'local' : 'connected', context: 'cluster.connected', icon: icon('server', 'charts.green') };
   return { text: 'loading…', context: 'cluster.connecting', icon: icon('loading~spin') };
 }
 
 export class ClusterElement extends Base {
   constructor(
-    readonly entry: ClusterEntry,
+    readonly entry: ClusterView,
     readonly view: 'clusters' | 'jobs',
     readonly jobSummary?: string,
   ) {
@@ -91,7 +91,7 @@ export class ClusterElement extends Base {
   item(): vscode.TreeItem {
     const c = connectionText(this.entry);
     const t = this.make(this.entry.config.name, true, true);
-    const state = this.entry.monitor.state;
+    const state = this.entry.state;
     const summary = this.view === 'clusters' ? (state ? formatSummary(state.summary) : '') : (this.jobSummary ?? '');
     t.description = [summary, c.text].filter((s) => s !== '').join(' · ');
     t.iconPath = c.icon;
@@ -101,7 +101,7 @@ export class ClusterElement extends Base {
     if (state) {
       tip.appendMarkdown(`${formatSummary(state.summary)}\n\nSlurm ${state.snapshot.slurmVersion ?? '?'} · user ${state.user} · updated ${new Date(state.takenAt).toLocaleTimeString()}`);
     }
-    const st = this.entry.monitor.status;
+    const st = this.entry.status;
     if (st.kind === 'error') tip.appendMarkdown(`\n\n$(error) ${st.message}`);
     tip.supportThemeIcons = true;
     t.tooltip = tip;
@@ -181,13 +181,13 @@ export class NodeElement extends Base {
 }
 
 /** Builds the clusters view. */
-export function buildClustersTree(entries: ClusterEntry[], problems: readonly string[]): ExplorerElement[] {
+export function buildClustersTree(entries: ClusterView[], problems: readonly string[]): ExplorerElement[] {
   const roots: ExplorerElement[] = [];
   problems.forEach((p, i) => roots.push(new MessageElement(`clusters/problem/${i}`, undefined, p, 'error')));
   for (const entry of entries) {
     const c = new ClusterElement(entry, 'clusters');
     c.children = statusChildren(c, entry) ?? [];
-    const state = entry.monitor.state;
+    const state = entry.state;
     if (state && !entry.userDisconnected) {
       const byName = new Map(state.nodes.map((n) => [n.name, n]));
       for (const p of state.partitions) {
@@ -202,18 +202,18 @@ export function buildClustersTree(entries: ClusterEntry[], problems: readonly st
 }
 
 /** Error / loading / disconnected lines under a cluster; undefined when there is nothing to say. */
-function statusChildren(c: ClusterElement, entry: ClusterEntry): ExplorerElement[] | undefined {
+function statusChildren(c: ClusterElement, entry: ClusterView): ExplorerElement[] | undefined {
   if (entry.userDisconnected) {
     return [new MessageElement(`${c.key}/disconnected`, c, 'Disconnected — use Connect to watch this cluster again', 'info')];
   }
-  const st = entry.monitor.status;
+  const st = entry.status;
   if (st.kind === 'error') {
     const retry = Math.round(st.retryInMs / 1000);
     return [new MessageElement(`${c.key}/error`, c, st.message, 'error', entry.config.name, `${st.message}\n\nRetrying by itself in ${retry} s; click to retry now.`)];
   }
-  if (!entry.monitor.state) {
-    if (entry.connection.state === 'failed' && entry.connection.lastError) {
-      return [new MessageElement(`${c.key}/error`, c, entry.connection.lastError, 'error', entry.config.name)];
+  if (!entry.state) {
+    if (entry.connection === 'failed' && entry.connectionError) {
+      return [new MessageElement(`${c.key}/error`, c, entry.connectionError, 'error', entry.config.name)];
     }
     return [new MessageElement(`${c.key}/loading`, c, 'Loading…', 'loading')];
   }
@@ -374,11 +374,11 @@ export function jobCounts(state: ClusterState | undefined): { running: number; p
 }
 
 /** Builds the jobs view: cluster → state groups → (arrays →) jobs, plus "Recent". */
-export function buildJobsTree(entries: ClusterEntry[], problems: readonly string[]): ExplorerElement[] {
+export function buildJobsTree(entries: ClusterView[], problems: readonly string[]): ExplorerElement[] {
   const roots: ExplorerElement[] = [];
   problems.forEach((p, i) => roots.push(new MessageElement(`jobs/problem/${i}`, undefined, p, 'error')));
   for (const entry of entries) {
-    const state = entry.monitor.state;
+    const state = entry.state;
     const counts = jobCounts(state);
     const summary = state ? `${counts.running} running, ${counts.pending} pending${state.allUsers ? ' (mine) · all users' : ''}` : '';
     const c = new ClusterElement(entry, 'jobs', summary);

@@ -8,13 +8,11 @@ import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import type { ClusterSnapshot } from '../../core/cluster/snapshot';
 import type { LanguageService } from '../services';
+import { settings } from '../settings';
 
 /** The notification the server listens to for cluster snapshots (see src/server/server.ts). */
 export const CLUSTER_SNAPSHOT_NOTIFICATION = 'hpcWorkbench/clusterSnapshot';
 
-function shellcheckSetting(): string {
-  return vscode.workspace.getConfiguration('hpcWorkbench').get<string>('lint.shellcheck', 'auto');
-}
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext): LanguageService {
   let client: LanguageClient | undefined;
@@ -49,7 +47,7 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext): Lang
         };
         const clientOptions: LanguageClientOptions = {
           documentSelector: [{ language: 'sbatch' }],
-          initializationOptions: { shellcheck: shellcheckSetting(), clusterSnapshot: snapshot },
+          initializationOptions: { shellcheck: settings.shellcheck(), clusterSnapshot: snapshot },
           // Sends workspace/didChangeConfiguration with { hpcWorkbench: {...} } when settings change.
           synchronize: { configurationSection: 'hpcWorkbench' },
           outputChannelName: 'HPC Workbench: SBATCH',

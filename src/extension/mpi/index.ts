@@ -12,6 +12,8 @@
 import * as vscode from 'vscode';
 import { accessSync, constants } from 'node:fs';
 import * as path from 'node:path';
+// Local runs are processes of this machine, not a cluster: the one exception to the rule above.
+// eslint-disable-next-line no-restricted-imports
 import { LocalTransport } from '../../transport/local';
 import { detectLauncher, NoLauncherError, type LauncherInfo } from '../../core/mpi/launcher';
 import { currentPackageFamily, mpiInstallHint } from '../../core/mpi/installHints';

@@ -4,9 +4,8 @@
  * on open), with the job's state in the first line, until the job has ended.
  */
 import * as vscode from 'vscode';
-import type { ClusterConnection, ClusterService } from '../services';
-import { OutputFollower } from '../../cluster/outputFollower';
-import type { FileTransfer } from '../../transport/fileTransfer';
+import type { OutputFollower } from '../../cluster';
+import type { ClusterService } from '../services';
 
 export const JOB_OUTPUT_SCHEME = 'hpc-job-output';
 
@@ -45,10 +44,7 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
   private readonly followed = new Map<string, Followed>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly clusters: ClusterService,
-    private readonly transferFor: (connection: ClusterConnection) => Promise<FileTransfer>,
-  ) {
+  constructor(private readonly clusters: ClusterService) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(JOB_OUTPUT_SCHEME, this),
       // A poll that finishes while the document is still being opened fires a change VS Code
@@ -117,8 +113,7 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
     let delay = 1000;
     try {
       if (!entry.follower) {
-        const connection = await this.clusters.connection(entry.cluster);
-        entry.follower = new OutputFollower(connection, await this.transferFor(connection), entry.jobId, entry.path);
+        entry.follower = await this.clusters.cluster(entry.cluster).followOutput(entry.jobId, entry.path);
       }
       const update = await entry.follower.poll();
       entry.error = undefined;

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { watch, type FSWatcher } from 'chokidar';
 import { SyncFilter } from '../../core/sync/exclusion';
+import { onDidChangeSetting, settings } from '../settings';
 
 export interface OnSaveTarget {
   /** The cluster to upload to, if any is known (last used, or the only one configured). */
@@ -33,16 +34,14 @@ export class OnSaveUploader implements vscode.Disposable {
       vscode.workspace.onDidSaveTextDocument((document) => {
         if (this.enabled && document.uri.scheme === 'file') this.queue(document.uri.fsPath);
       }),
-      vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('hpcWorkbench.sync')) this.configure();
-      }),
+      onDidChangeSetting(['sync'], () => this.configure()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.configure()),
     );
     this.configure();
   }
 
   private configure(): void {
-    this.enabled = vscode.workspace.getConfiguration('hpcWorkbench').get<boolean>('sync.onSave', false);
+    this.enabled = settings.syncOnSave();
     void Promise.all(this.watchers.map((watcher) => watcher.close()));
     this.watchers = [];
     if (!this.enabled) return;

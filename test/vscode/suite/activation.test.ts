@@ -103,4 +103,11 @@ suite('activation', () => {
     const missing = contributed.filter((id) => !registered.has(id));
     assert.deepEqual(missing, [], `commands in package.json but not registered: ${missing.join(', ')}`);
   });
+
+  test('a command called from code with a bad argument rejects with a clear message', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('hpcWorkbench.syncWorkspace', { cluster: 'no-such-cluster' })),
+      /No cluster named "no-such-cluster" is configured/,
+    );
+  });
 });

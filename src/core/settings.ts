@@ -1,16 +1,42 @@
 /**
- * A typed view of the `hpcWorkbench.clusters` setting: valid entries, and a clear message for each
- * malformed one (shown to the user instead of failing).
+ * The `hpcWorkbench.*` settings as data: each setting's default (equal to package.json's, checked
+ * by a test) and the check of the `hpcWorkbench.clusters` entries (valid entries, and a clear
+ * message for each malformed one, shown to the user instead of failing). No vscode here: the
+ * extension reads the values (src/extension/settings.ts), the tests check this table.
  */
-import * as vscode from 'vscode';
-import type { ClusterConfig } from '../../core/cluster/config';
+import type { ClusterConfig } from './cluster/config';
+
+/** Every setting of package.json's `contributes.configuration`, with its default. */
+export const SETTING_DEFAULTS = {
+  clusters: [] as unknown[],
+  refreshInterval: 15,
+  'jobs.showAllUsers': false,
+  'sync.exclude': ['.git/**', 'node_modules/**', '**/__pycache__/**', '.venv/**'],
+  'sync.onSave': false,
+  'mpi.launcher': 'auto',
+  'mpi.ranks': 4,
+  'mpi.extraArgs': [] as string[],
+  python: '',
+  'lint.shellcheck': 'auto',
+};
+
+export type SettingName = keyof typeof SETTING_DEFAULTS;
+
+/** The shortest refresh interval accepted, in seconds (package.json's minimum). */
+export const MIN_REFRESH_SECONDS = 2;
+
+/** Seconds → milliseconds, with the minimum applied and a malformed value replaced by the default. */
+export function refreshIntervalMs(seconds: unknown): number {
+  const s = typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : SETTING_DEFAULTS.refreshInterval;
+  return Math.max(MIN_REFRESH_SECONDS, s) * 1000;
+}
 
 export interface ClusterSettings {
   clusters: ClusterConfig[];
   problems: string[];
 }
 
-/** Checks raw setting entries; pure, so it is easy to test. */
+/** Checks the raw entries of `hpcWorkbench.clusters`. */
 export function validateClusterEntries(raw: unknown): ClusterSettings {
   const clusters: ClusterConfig[] = [];
   const problems: string[] = [];
@@ -52,17 +78,4 @@ export function validateClusterEntries(raw: unknown): ClusterSettings {
     clusters.push(config);
   });
   return { clusters, problems };
-}
-
-export function readClusterSettings(): ClusterSettings {
-  return validateClusterEntries(vscode.workspace.getConfiguration('hpcWorkbench').get<unknown>('clusters'));
-}
-
-export function refreshIntervalMs(): number {
-  const s = vscode.workspace.getConfiguration('hpcWorkbench').get<number>('refreshInterval', 15);
-  return Math.max(2, Number.isFinite(s) ? s : 15) * 1000;
-}
-
-export function showAllUsers(): boolean {
-  return vscode.workspace.getConfiguration('hpcWorkbench').get<boolean>('jobs.showAllUsers', false);
 }

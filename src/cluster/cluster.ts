@@ -1,0 +1,296 @@
+/**
+ * One configured cluster and every operation on it: its connection (SSH or local processes) and
+ * file transfer, the monitor that refreshes its state, the events views listen to, and sync,
+ * submit, validate, job actions, job details, output following and downloads. No vscode here:
+ * the extension adapts it (src/extension/clusters), the integration tests drive it directly.
+ */
+import type { SFTPWrapper } from 'ssh2';
+import type { ClusterConfig } from '../core/cluster/config';
+import type { ClusterState } from '../core/slurm/clusterState';
+import { runJobAction, type JobAction, type JobActionResult } from '../core/slurm/jobActions';
+import type { ScontrolJob } from '../core/slurm/scontrol';
+import type { TestOnlyAnswer } from '../core/slurm/sbatchAnswers';
+import { ClusterMonitor, type FinishedJobInfo, type MonitorStatus } from '../core/slurm/monitor';
+import type { ExecOptions, ExecResult } from '../core/transport';
+import { LocalFileTransfer, SftpFileTransfer, type FileTransfer } from '../transport/fileTransfer';
+import { uploadFiles, type SyncProgress, type SyncSummary } from '../transport/sftpSync';
+import type { SshCallbacks } from '../transport/sshTransport';
+import { ClusterConnection, type ConnectionState } from './connection';
+import { Emitter } from './events';
+import { jobDetailsText } from './jobDetails';
+import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
+import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
+
+export type { ConnectionState } from './connection';
+export type { FinishedJobInfo, MonitorStatus } from '../core/slurm/monitor';
+
+export interface ClusterOptions {
+  /** Prompts and secrets for SSH. */
+  sshCallbacks: () => SshCallbacks;
+  /** Read at every refresh. */
+  allUsers: () => boolean;
+  refreshIntervalMs: () => number;
+}
+
+/** What views render of a cluster: a read-only picture, taken when asked. */
+export interface ClusterView {
+  readonly config: ClusterConfig;
+  readonly isLocal: boolean;
+  readonly connection: ConnectionState;
+  /** Why the connection failed, when it did. */
+  readonly connectionError?: string;
+  readonly status: MonitorStatus;
+  /** The last state read, kept while a refresh fails. */
+  readonly state?: ClusterState;
+  /** Disconnected by the user: not refreshed until connected again. */
+  readonly userDisconnected: boolean;
+  /** Watched: refreshed on the interval. */
+  readonly started: boolean;
+}
+
+/** A local workspace folder and the sync settings that apply to it. */
+export interface LocalFolder {
+  /** Absolute path of the folder. */
+  root: string;
+  /** Its name: the default remote folder is ~/hpc-workbench/<name>. */
+  name: string;
+  excludeGlobs?: readonly string[];
+}
+
+export interface TransferControl {
+  signal?: AbortSignal;
+  onProgress?(progress: SyncProgress): void;
+}
+
+export class Cluster {
+  readonly config: ClusterConfig;
+  private readonly connection: ClusterConnection;
+  private readonly monitor: ClusterMonitor;
+  private userDisconnected = false;
+  private started = false;
+  private readonly localTransfer = new LocalFileTransfer();
+  private sftpTransfer: { sftp: SFTPWrapper; transfer: SftpFileTransfer } | undefined;
+  private readonly changeEmitter = new Emitter<void>();
+  private readonly stateEmitter = new Emitter<ClusterState>();
+  private readonly finishEmitter = new Emitter<FinishedJobInfo>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(config: ClusterConfig, options: ClusterOptions) {
+    this.config = config;
+    this.connection = new ClusterConnection(config, options.sshCallbacks);
+    this.monitor = new ClusterMonitor(
+      async () => {
+        await this.connection.ready();
+        return this.connection;
+      },
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs },
+    );
+    this.unsubscribe.push(
+      this.monitor.onStatus((status) => {
+        if (status.kind === 'ok') this.stateEmitter.fire(status.state);
+        this.changeEmitter.fire();
+      }),
+      this.monitor.onFinishedJob((job) => this.finishEmitter.fire(job)),
+      this.connection.onDidChangeState(() => this.changeEmitter.fire()),
+    );
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  // --- events ------------------------------------------------------------------------------
+
+  /** Anything a view shows may have changed (connection state, refresh status, state). */
+  onDidChange(listener: () => void): () => void {
+    return this.changeEmitter.on(listener);
+  }
+
+  /** A refresh succeeded. */
+  onDidRefresh(listener: (state: ClusterState) => void): () => void {
+    return this.stateEmitter.on(listener);
+  }
+
+  /** One of my jobs left the queue; its final state from scontrol or accounting (else UNKNOWN). */
+  onDidFinishJob(listener: (job: FinishedJobInfo) => void): () => void {
+    return this.finishEmitter.on(listener);
+  }
+
+  // --- state -------------------------------------------------------------------------------
+
+  view(): ClusterView {
+    return {
+      config: this.config,
+      isLocal: this.connection.isLocal,
+      connection: this.connection.state,
+      connectionError: this.connection.lastError,
+      status: this.monitor.status,
+      state: this.monitor.state,
+      userDisconnected: this.userDisconnected,
+      started: this.started,
+    };
+  }
+
+  /** The last state read (undefined before the first successful refresh). */
+  get state(): ClusterState | undefined {
+    return this.monitor.state;
+  }
+
+  /** Whether a job (by id, or by the numeric id of an array task) is in the last state read. */
+  knowsJob(jobId: string): boolean {
+    return !!this.monitor.state?.jobs.some((j) => j.jobId === jobId || j.jobIdNumeric === jobId);
+  }
+
+  // --- connection and refresh ------------------------------------------------------------------
+
+  /** Starts watching (first refresh at once, then on the interval), unless the user disconnected. */
+  watch(): void {
+    if (this.started || this.userDisconnected) return;
+    this.started = true;
+    this.monitor.start();
+  }
+
+  /** Starts watching again after `dispose` of an older instance or a settings change. */
+  resume(): void {
+    if (this.started && !this.userDisconnected) this.monitor.start();
+  }
+
+  /** Connects, asking for credentials again after an authentication failure, and refreshes. */
+  async connect(): Promise<void> {
+    this.userDisconnected = false;
+    this.changeEmitter.fire();
+    await this.connection.connect();
+    this.started = true;
+    this.monitor.start();
+    await this.monitor.refresh().catch(() => undefined);
+  }
+
+  /** Connects if needed (first use may prompt) and starts watching. */
+  async ready(): Promise<void> {
+    this.userDisconnected = false;
+    await this.connection.ready();
+    this.watch();
+  }
+
+  disconnect(): void {
+    this.userDisconnected = true;
+    this.monitor.stop();
+    this.connection.disconnect();
+    this.changeEmitter.fire();
+  }
+
+  /** Refreshes now (starting to watch if needed) and resolves when done; failures show in the status. */
+  async refresh(): Promise<void> {
+    if (this.userDisconnected) return;
+    this.watch();
+    await this.monitor.refresh().catch(() => undefined);
+  }
+
+  // --- commands and files ---------------------------------------------------------------------
+
+  /** Runs a command (argv, quoted by the transport) on the cluster's login node. */
+  async exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    await this.ready();
+    return this.connection.exec(argv, options);
+  }
+
+  /** The remote copy of a workspace folder (absolute). */
+  async remoteDir(folderName: string): Promise<string> {
+    await this.ready();
+    return this.connection.remoteDir(folderName);
+  }
+
+  /** The file transfer on the cluster's connection (SFTP on the shared SSH connection, or local files). */
+  async transfer(): Promise<FileTransfer> {
+    await this.ready();
+    const sftp = await this.connection.sftp();
+    if (!sftp) return this.localTransfer;
+    if (this.sftpTransfer?.sftp !== sftp || !this.sftpTransfer.transfer.isOpen) {
+      this.sftpTransfer = { sftp, transfer: new SftpFileTransfer(sftp, this.connection) };
+    }
+    return this.sftpTransfer.transfer;
+  }
+
+  private async remoteWorkspace(folder: LocalFolder, control: TransferControl = {}): Promise<RemoteWorkspace> {
+    return {
+      runner: this.connection,
+      transfer: await this.transfer(),
+      localRoot: folder.root,
+      remoteRoot: await this.remoteDir(folder.name),
+      excludeGlobs: folder.excludeGlobs,
+      signal: control.signal,
+      onProgress: control.onProgress,
+    };
+  }
+
+  /** Syncs a workspace folder to its remote copy (incremental, atomic per file). */
+  async sync(folder: LocalFolder, control?: TransferControl): Promise<SyncSummary> {
+    return (await syncWorkspace(await this.remoteWorkspace(folder, control))).summary;
+  }
+
+  /** Uploads a few files of a folder (upload on save). Returns the relative paths uploaded. */
+  async upload(folder: LocalFolder, files: readonly string[]): Promise<string[]> {
+    return uploadFiles({ ...(await this.remoteWorkspace(folder)), files });
+  }
+
+  /** Syncs, then `sbatch --parsable` in the remote folder; the new job shows at the next refresh. */
+  async submit(folder: LocalFolder, script: string, control?: TransferControl, extraArgs: readonly string[] = []): Promise<Submitted> {
+    const submitted = await syncAndSubmit(await this.remoteWorkspace(folder, control), script, extraArgs);
+    void this.refresh();
+    return submitted;
+  }
+
+  /** Syncs, then `sbatch --test-only` in the remote folder. */
+  async validate(folder: LocalFolder, script: string, control?: TransferControl): Promise<TestOnlyAnswer> {
+    return syncAndTest(await this.remoteWorkspace(folder, control), script);
+  }
+
+  // --- jobs ------------------------------------------------------------------------------------
+
+  /** Cancel, hold, release or requeue, each verified; then one refresh so views show the result. */
+  async jobAction(action: JobAction, jobIds: readonly string[]): Promise<JobActionResult[]> {
+    let results: JobActionResult[];
+    try {
+      await this.ready();
+      results = await runJobAction(this.connection, action, jobIds);
+    } catch (error) {
+      results = jobIds.map((jobId) => ({ jobId, ok: false, error: (error as Error).message }));
+    }
+    await this.refresh();
+    return results;
+  }
+
+  /** The job as `scontrol show job` knows it; undefined once slurmctld has forgotten it. */
+  async job(jobId: string): Promise<ScontrolJob | undefined> {
+    await this.ready();
+    return readJob(this.connection, jobId);
+  }
+
+  /** The job's stdout and stderr paths; undefined once slurmctld has forgotten the job. */
+  async outputPaths(jobId: string): Promise<{ stdout: string; stderr: string; workDir?: string } | undefined> {
+    const job = await this.job(jobId);
+    return job && { ...outputPathsOf(job), workDir: job.workDir };
+  }
+
+  /** The details document of a job (scontrol, else accounting). */
+  async jobDetails(jobId: string): Promise<string> {
+    await this.ready();
+    return jobDetailsText(this.connection, this.name, jobId);
+  }
+
+  /** A follower of one output file of a job: incremental reads, the job's state until it ends. */
+  async followOutput(jobId: string, path: string, options?: OutputFollowerOptions): Promise<OutputFollower> {
+    await this.ready();
+    // The transfer is asked for at every read: after a reconnection it is a new SFTP session.
+    return new OutputFollower(this.connection, () => this.transfer(), jobId, path, options);
+  }
+
+  dispose(): void {
+    for (const off of this.unsubscribe) off();
+    this.monitor.stop();
+    this.connection.dispose();
+    this.changeEmitter.clear();
+    this.stateEmitter.clear();
+    this.finishEmitter.clear();
+  }
+}

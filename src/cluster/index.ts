@@ -1,0 +1,21 @@
+/**
+ * The cluster service: every operation on a configured cluster, without VS Code.
+ *
+ * - `ClusterRegistry` holds one `Cluster` per entry of `hpcWorkbench.clusters` (`reload(configs)`),
+ *   with the events of all of them (`onDidChange`, `onDidRefresh`, `onDidFinishJob`).
+ * - `Cluster` owns its connection (SSH or local processes) and file transfer, and its monitor
+ *   (the one refresh loop: one round trip per interval, backing off while failing). Views read
+ *   `cluster.view()`; commands call its operations: `sync`, `upload`, `submit`, `validate`,
+ *   `jobAction`, `job`, `outputPaths`, `jobDetails`, `followOutput`, `exec`, `transfer`.
+ * - Data flows one way: transport → core parsers → ClusterState → events → views.
+ */
+export { Cluster, type ClusterOptions, type ClusterView, type LocalFolder, type TransferControl, type ConnectionState, type FinishedJobInfo, type MonitorStatus } from './cluster';
+export { ClusterRegistry } from './registry';
+export { downloadFile, listRemoteFiles, type DownloadOutcome } from './download';
+export { OutputFollower, type FollowUpdate } from './outputFollower';
+export { scriptPathInWorkspace, type Submitted } from './submit';
+export type { SyncProgress, SyncSummary } from '../transport/sftpSync';
+export type { TestOnlyAnswer } from '../core/slurm/sbatchAnswers';
+// What the VS Code adapter supplies to SSH connections, and what Add Cluster offers.
+export type { HostKeyInfo, PassphraseAnswer, SshCallbacks, SshPrompt } from '../transport/sshTransport';
+export { listSshConfigHosts } from '../transport/sshConfig';
