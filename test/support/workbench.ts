@@ -49,14 +49,29 @@ function quickInput(page: Page): Locator {
   return page.locator('.quick-input-widget input');
 }
 
-/** Runs a command by its title through the command palette (F1). */
+/**
+ * Runs a command by its title through the command palette (F1). The palette lists the commands
+ * enabled when it opens: one that is not yet (the workbench still starting) is looked for again
+ * in a reopened palette, until STEP_TIMEOUT.
+ */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+  const deadline = Date.now() + STEP_TIMEOUT;
   const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
   // Enter runs the focused row: wait until the filtered list has focused this command.
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT });
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: Math.max(1000, Math.min(10_000, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
