@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, type CodeServer, type HeadlessChromium } from '../support/codeServer';
-import { linkExtension } from '../support/workbench';
+import { linkExtension, quickInputClosed, runFromPalette } from '../support/workbench';
 
 // Generous: the machine may be busy (2 cores shared with other test layers).
 const STEP_TIMEOUT = 60_000;
@@ -80,17 +80,6 @@ after(async () => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs a command by its title through the command palette (F1). */
-async function runFromPalette(title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-}
-
 test('the workbench opens an sbatch file, runs an HPC command and shows the HPC Workbench views', { timeout: 180_000 }, async (t) => {
   const started = Date.now();
   const step = (name: string) => t.diagnostic(`${name}: ${Date.now() - started} ms`);
@@ -106,7 +95,8 @@ test('the workbench opens an sbatch file, runs an HPC command and shows the HPC 
   step('sbatch file open');
 
   // A command of the extension from the palette: a new job script from the template.
-  await runFromPalette('HPC: New Job Script');
+  await runFromPalette(page, 'HPC: New Job Script');
+  await quickInputClosed(page);
   await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: STEP_TIMEOUT });
   await page.locator('.editor-instance .view-lines', { hasText: '--job-name' }).first().waitFor({ timeout: STEP_TIMEOUT });
   step('new job script');
