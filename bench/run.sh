@@ -8,4 +8,5 @@ node out/bench/mpi.js
 node out/bench/lsp.js  # ours vs bash-language-server
 node out/bench/ssh.js  # needs the sandbox up (HPCW_SANDBOX_DIR)
 node out/bench/parse.js
+node out/bench/accounting.js  # part 2 needs the sandbox up with --accounting slurmdbd
 node out/bench/sync.js  # needs the sandbox up (HPCW_SANDBOX_DIR); vs rsync and scp

@@ -19,7 +19,8 @@ echo "[demo] building the extension"
 npm run --silent build
 
 echo "[demo] starting the sandbox cluster"
-bash test/sandbox/sandbox.sh up
+# With slurmdbd, so that the demo shows job history, efficiency and right-sizing.
+bash test/sandbox/sandbox.sh up --accounting slurmdbd
 eval "$(bash test/sandbox/sandbox.sh env)"
 
 CODE_PID=

@@ -15,6 +15,9 @@ import type { ExecOptions, ExecResult } from '../core/transport';
 import { LocalFileTransfer, SftpFileTransfer, type FileTransfer } from '../transport/fileTransfer';
 import { uploadFiles, type SyncProgress, type SyncSummary } from '../transport/sftpSync';
 import type { SshCallbacks } from '../transport/sshTransport';
+import { jobEfficiency, type Efficiency } from '../core/slurm/efficiency';
+import type { AccountedJobDetail } from '../core/slurm/sacct';
+import { DEFAULT_HISTORY_DAYS, HistoryTracker, jobAccounting, resubmitFailedTasks, type History, type JobAccounting, type ResubmitOptions, type ResubmitResult } from './accounting';
 import { ClusterConnection, type ConnectionState } from './connection';
 import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
@@ -23,6 +26,13 @@ import { syncAndSubmit, syncAndTest, syncWorkspace, type RemoteWorkspace, type S
 
 export type { ConnectionState } from './connection';
 export type { FinishedJobInfo, MonitorStatus } from '../core/slurm/monitor';
+export type { History } from './accounting';
+
+/** A job of mine that ended, with its accounting record and efficiency when slurmdbd has them. */
+export interface FinishedJobReport extends FinishedJobInfo {
+  accounting?: AccountedJobDetail;
+  efficiency?: Efficiency;
+}
 
 export interface ClusterOptions {
   /** Prompts and secrets for SSH. */
@@ -30,6 +40,8 @@ export interface ClusterOptions {
   /** Read at every refresh. */
   allUsers: () => boolean;
   refreshIntervalMs: () => number;
+  /** The history window in days (hpcWorkbench.history.days; default 7). */
+  historyDays?: () => number;
 }
 
 /** What views render of a cluster: a read-only picture, taken when asked. */
@@ -46,6 +58,8 @@ export interface ClusterView {
   readonly userDisconnected: boolean;
   /** Watched: refreshed on the interval. */
   readonly started: boolean;
+  /** Finished jobs from accounting (fetched on start, when a job of mine ends, on demand). */
+  readonly history?: History;
 }
 
 /** A local workspace folder and the sync settings that apply to it. */
@@ -72,8 +86,14 @@ export class Cluster {
   private sftpTransfer: { sftp: SFTPWrapper; transfer: SftpFileTransfer } | undefined;
   private readonly changeEmitter = new Emitter<void>();
   private readonly stateEmitter = new Emitter<ClusterState>();
-  private readonly finishEmitter = new Emitter<FinishedJobInfo>();
+  private readonly finishEmitter = new Emitter<FinishedJobReport>();
+  private readonly historyEmitter = new Emitter<History>();
   private readonly unsubscribe: (() => void)[] = [];
+  private readonly historyTracker: HistoryTracker;
+  private historyWanted = true;
+  private endedBatch: FinishedJobInfo[] = [];
+  /** Endings whose record slurmdbd did not have yet: reported after the next refresh's history fetch. */
+  private awaitingRecord: FinishedJobInfo[] = [];
 
   constructor(config: ClusterConfig, options: ClusterOptions) {
     this.config = config;
@@ -83,14 +103,38 @@ export class Cluster {
         await this.connection.ready();
         return this.connection;
       },
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs },
+      // History is read on events (below), not at every refresh; sstat rides along with the refresh.
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, accountingEachRefresh: false, liveUse: () => true },
+    );
+    this.historyTracker = new HistoryTracker(
+      async () => {
+        await this.connection.ready();
+        return this.connection;
+      },
+      { days: options.historyDays ?? (() => DEFAULT_HISTORY_DAYS) },
     );
     this.unsubscribe.push(
       this.monitor.onStatus((status) => {
-        if (status.kind === 'ok') this.stateEmitter.fire(status.state);
+        if (status.kind === 'ok') {
+          this.stateEmitter.fire(status.state);
+          // On start (first answer), and once more after an ending that accounting had not recorded yet.
+          if (this.historyWanted) {
+            this.historyWanted = false;
+            const waiting = this.awaitingRecord;
+            this.awaitingRecord = [];
+            void this.refreshHistory().then(
+              (history) => this.report(waiting, history, false),
+              () => this.report(waiting, undefined, false),
+            );
+          }
+        }
         this.changeEmitter.fire();
       }),
-      this.monitor.onFinishedJob((job) => this.finishEmitter.fire(job)),
+      this.monitor.onFinishedJob((job) => this.jobEnded(job)),
+      this.historyTracker.onDidChange((history) => {
+        this.historyEmitter.fire(history);
+        this.changeEmitter.fire();
+      }),
       this.connection.onDidChangeState(() => this.changeEmitter.fire()),
     );
   }
@@ -111,9 +155,57 @@ export class Cluster {
     return this.stateEmitter.on(listener);
   }
 
-  /** One of my jobs left the queue; its final state from scontrol or accounting (else UNKNOWN). */
-  onDidFinishJob(listener: (job: FinishedJobInfo) => void): () => void {
+  /**
+   * One of my jobs left the queue; its final state from scontrol or accounting (else UNKNOWN), and
+   * with slurmdbd its record and efficiency (the history is fetched once per burst of endings).
+   */
+  onDidFinishJob(listener: (job: FinishedJobReport) => void): () => void {
     return this.finishEmitter.on(listener);
+  }
+
+  /** The history was fetched (or restored). */
+  onDidChangeHistory(listener: (history: History) => void): () => void {
+    return this.historyEmitter.on(listener);
+  }
+
+  private jobEnded(job: FinishedJobInfo): void {
+    // The monitor reports the endings of one refresh back to back: one history fetch for all.
+    this.endedBatch.push(job);
+    if (this.endedBatch.length > 1) return;
+    queueMicrotask(() => {
+      const batch = this.endedBatch;
+      this.endedBatch = [];
+      void this.reportEndings(batch);
+    });
+  }
+
+  private async reportEndings(batch: FinishedJobInfo[]): Promise<void> {
+    let history: History | undefined;
+    try {
+      history = await this.refreshHistory();
+    } catch {
+      history = undefined;
+    }
+    this.report(batch, history, true);
+  }
+
+  private report(jobs: FinishedJobInfo[], history: History | undefined, mayWait: boolean): void {
+    for (const job of jobs) {
+      const record = history?.jobs.find((j) => j.jobId === job.jobId || j.jobIdRaw === job.jobId);
+      // slurmdbd may record the end a moment after squeue forgets the job: fetch again after the
+      // next refresh and report then (with or without the record).
+      if (mayWait && history?.source === 'slurmdbd' && !record) {
+        this.awaitingRecord.push(job);
+        this.historyWanted = true;
+        continue;
+      }
+      const report: FinishedJobReport = { ...job };
+      if (record && history?.source === 'slurmdbd') {
+        report.accounting = record;
+        report.efficiency = jobEfficiency(record);
+      }
+      this.finishEmitter.fire(report);
+    }
   }
 
   // --- state -------------------------------------------------------------------------------
@@ -128,6 +220,7 @@ export class Cluster {
       state: this.monitor.state,
       userDisconnected: this.userDisconnected,
       started: this.started,
+      ...(this.historyTracker.history ? { history: this.historyTracker.history } : {}),
     };
   }
 
@@ -184,6 +277,43 @@ export class Cluster {
     if (this.userDisconnected) return;
     this.watch();
     await this.monitor.refresh().catch(() => undefined);
+  }
+
+  // --- accounting ------------------------------------------------------------------------------
+
+  /** The last history fetched (or restored). */
+  get history(): History | undefined {
+    return this.historyTracker.history;
+  }
+
+  /** sacct round trips made for the history (bench). */
+  get historyFetches(): number {
+    return this.historyTracker.fetches;
+  }
+
+  /** Shows a history saved before (a window reload) until the first fetch. */
+  restoreHistory(saved: History): void {
+    this.historyTracker.restore(saved);
+  }
+
+  /** Fetches the history now (on demand). */
+  async refreshHistory(): Promise<History> {
+    await this.connection.ready();
+    return this.historyTracker.refresh();
+  }
+
+  /** One job's accounting record with steps and efficiency (an array id: all its tasks). */
+  async jobAccounting(jobId: string): Promise<JobAccounting> {
+    await this.ready();
+    return jobAccounting(this.connection, jobId);
+  }
+
+  /** Submits the failed tasks of an array again (`--array=<indices>%N`), then refreshes. */
+  async resubmitFailedTasks(arrayJobId: string, options: ResubmitOptions): Promise<ResubmitResult> {
+    await this.ready();
+    const result = await resubmitFailedTasks(this.connection, arrayJobId, options);
+    if (result.jobId) void this.refresh();
+    return result;
   }
 
   // --- commands and files ---------------------------------------------------------------------
@@ -292,5 +422,6 @@ export class Cluster {
     this.changeEmitter.clear();
     this.stateEmitter.clear();
     this.finishEmitter.clear();
+    this.historyEmitter.clear();
   }
 }

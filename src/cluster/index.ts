@@ -6,10 +6,13 @@
  * - `Cluster` owns its connection (SSH or local processes) and file transfer, and its monitor
  *   (the one refresh loop: one round trip per interval, backing off while failing). Views read
  *   `cluster.view()`; commands call its operations: `sync`, `upload`, `submit`, `validate`,
- *   `jobAction`, `job`, `outputPaths`, `jobDetails`, `followOutput`, `exec`, `transfer`.
+ *   `jobAction`, `job`, `outputPaths`, `jobDetails`, `followOutput`, `exec`, `transfer`, and accounting:
+ *   `history` (fetched on start, when a job of mine ends, on demand), `jobAccounting`,
+ *   `resubmitFailedTasks`; live use (sstat) arrives with each refresh in `state.live`.
  * - Data flows one way: transport → core parsers → ClusterState → events → views.
  */
-export { Cluster, type ClusterOptions, type ClusterView, type LocalFolder, type TransferControl, type ConnectionState, type FinishedJobInfo, type MonitorStatus } from './cluster';
+export { Cluster, type ClusterOptions, type ClusterView, type LocalFolder, type TransferControl, type ConnectionState, type FinishedJobInfo, type FinishedJobReport, type History, type MonitorStatus } from './cluster';
+export { DEFAULT_HISTORY_DAYS, needsSlurmdbd, type JobAccounting, type ResubmitResult } from './accounting';
 export { ClusterRegistry } from './registry';
 export { downloadFile, listRemoteFiles, type DownloadOutcome } from './download';
 export { OutputFollower, type FollowUpdate } from './outputFollower';

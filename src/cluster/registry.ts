@@ -5,14 +5,14 @@
  */
 import type { ClusterConfig } from '../core/cluster/config';
 import type { ClusterState } from '../core/slurm/clusterState';
-import { Cluster, type ClusterOptions, type FinishedJobInfo } from './cluster';
+import { Cluster, type ClusterOptions, type FinishedJobReport } from './cluster';
 import { Emitter } from './events';
 
 export class ClusterRegistry {
   private clusters = new Map<string, { cluster: Cluster; off: (() => void)[] }>();
   private readonly changeEmitter = new Emitter<void>();
   private readonly refreshEmitter = new Emitter<{ cluster: string; state: ClusterState }>();
-  private readonly finishEmitter = new Emitter<FinishedJobInfo>();
+  private readonly finishEmitter = new Emitter<FinishedJobReport>();
 
   constructor(private readonly options: (config: ClusterConfig) => ClusterOptions) {}
 
@@ -25,7 +25,7 @@ export class ClusterRegistry {
     return this.refreshEmitter.on(listener);
   }
 
-  onDidFinishJob(listener: (job: FinishedJobInfo) => void): () => void {
+  onDidFinishJob(listener: (job: FinishedJobReport) => void): () => void {
     return this.finishEmitter.on(listener);
   }
 

@@ -10,6 +10,7 @@ import type { ClusterConfig } from './cluster/config';
 export const SETTING_DEFAULTS = {
   clusters: [] as unknown[],
   refreshInterval: 15,
+  'history.days': 7,
   'jobs.showAllUsers': false,
   'sync.exclude': ['.git/**', 'node_modules/**', '**/__pycache__/**', '.venv/**'],
   'sync.onSave': false,

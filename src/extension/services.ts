@@ -28,4 +28,4 @@ export function isJobRef(x: unknown): x is JobRef {
   return typeof x === 'object' && x !== null && typeof (x as JobRef).cluster === 'string' && typeof (x as JobRef).jobId === 'string';
 }
 
-export type { FinishedJobInfo as FinishedJob } from '../cluster';
+export type { FinishedJobReport as FinishedJob } from '../cluster';

@@ -29,6 +29,8 @@ export const settings = {
   },
   refreshIntervalMs: (): number => refreshIntervalMs(read('refreshInterval')),
   showAllUsers: (): boolean => read('jobs.showAllUsers'),
+  /** hpcWorkbench.history.days, a whole number of days in 1..365. */
+  historyDays: (): number => Math.min(365, Math.max(1, Math.floor(read('history.days')) || 7)),
   syncExclude: (): string[] => read('sync.exclude').filter((g): g is string => typeof g === 'string'),
   syncOnSave: (): boolean => read('sync.onSave'),
   mpiLauncher: (): string => read('mpi.launcher'),

@@ -2,27 +2,36 @@
  * Everything the extension remembers between sessions, in one place: the Memento keys and the
  * SecretStorage namespace. What is stored where:
  * - workspace state: the last cluster used (the status bar follows it; commands offer it first),
- *   the jobs submitted from this workspace (and by which script), the last rank/worker counts;
+ *   the jobs submitted from this workspace (and by which script), the last rank/worker counts,
+ *   each cluster's job history as last fetched (so that it survives a window reload);
  * - secret storage: key passphrases the user chose to remember (namespaced `hpcWorkbench.`).
  * Passwords and one-time codes are never stored.
  */
 import type * as vscode from 'vscode';
+import type { History } from '../cluster';
 
 const KEYS = {
   lastCluster: 'hpcWorkbench.lastCluster',
   submitted: 'hpcWorkbench.submission.submitted',
+  history: 'hpcWorkbench.accounting.history',
   mpiRanks: 'hpcWorkbench.mpi.lastRanks',
   mpiWorkers: 'hpcWorkbench.mpi.lastWorkers',
 } as const;
 
 /** How many submitted jobs are remembered per workspace. */
 const SUBMITTED_KEPT = 200;
+/** How many finished jobs of each cluster's history are kept across window reloads. */
+const HISTORY_KEPT = 500;
 
 export interface SubmittedRecord {
   cluster: string;
   jobId: string;
   /** The script's URI (string form). */
   script: string;
+  /** The script's request lines when it was submitted (requestFingerprint): right-sizing applies while they are unchanged. */
+  request?: string;
+  /** The script's path relative to the remote folder it ran in (for Resubmit Failed Tasks). */
+  remoteScript?: string;
 }
 
 export type CountKey = 'mpiRanks' | 'mpiWorkers';
@@ -44,6 +53,17 @@ export class ExtensionState {
 
   rememberSubmitted(record: SubmittedRecord): Thenable<void> {
     return this.context.workspaceState.update(KEYS.submitted, [...this.submitted(), record].slice(-SUBMITTED_KEPT));
+  }
+
+  /** The history of each cluster as last fetched (the newest HISTORY_KEPT jobs), shown at once after a reload. */
+  history(cluster: string): History | undefined {
+    return this.context.workspaceState.get<Record<string, History>>(KEYS.history, {})[cluster];
+  }
+
+  saveHistory(cluster: string, history: History): Thenable<void> {
+    const all = { ...this.context.workspaceState.get<Record<string, History>>(KEYS.history, {}) };
+    all[cluster] = { ...history, jobs: history.jobs.slice(-HISTORY_KEPT) };
+    return this.context.workspaceState.update(KEYS.history, all);
   }
 
   lastCount(key: CountKey): number | undefined {

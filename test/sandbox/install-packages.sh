@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   slurm-wlm munge                 # the Slurm cluster and its authentication
+  slurmdbd mariadb-server         # accounting (sandbox.sh up --accounting slurmdbd)
   openssh-server openssh-client   # the private sshd on loopback and the ssh CLI
   openmpi-bin python3-mpi4py      # MPI programs (mpi4py for /usr/bin/python3)
   libpmix-dev                     # srun --mpi=pmix (the plugin loads libpmix.so)

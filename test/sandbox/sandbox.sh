@@ -3,11 +3,12 @@
 # private sshd on 127.0.0.1 with a dedicated test user and key-only login. Everything it writes
 # lives under one private folder; it never touches /etc/ssh or /etc/slurm.
 #
-#   bash test/sandbox/sandbox.sh up|down|status|env
+#   bash test/sandbox/sandbox.sh up [--accounting slurmdbd|jobcomp]|down|status|env
 #   bash test/sandbox/sandbox.sh stop-ctld|start-ctld|freeze-ctld|thaw-ctld|stop-sshd|start-sshd
 #
 # HPCW_SANDBOX_DIR       the private folder (default <repo>/.sandbox)
-# HPCW_SANDBOX_PORT_BASE first of 6 TCP ports: slurmctld, slurmd n1..n4, sshd (default 26800)
+# HPCW_SANDBOX_PORT_BASE first of 8 TCP ports: slurmctld, slurmd n1..n4, sshd, and with
+#                        slurmdbd MariaDB and slurmdbd (default 26800)
 #
 # Daemons run in the background with pid files in $DIR/run; `down` ends them by PID and then
 # ends every process left that belongs to this instance (found by the HPCW_SANDBOX_OWNER=$DIR
@@ -48,6 +49,10 @@ export SLURM_CONF=$CONF
 
 log() { printf '[sandbox] %s\n' "$*" >&2; }
 die() { printf '[sandbox] error: %s\n' "$*" >&2; exit 1; }
+
+# Accounting (slurmdbd + MariaDB, or the job completion file only): acct_* functions.
+# shellcheck source=test/sandbox/accounting.sh
+source "$ROOT/test/sandbox/accounting.sh"
 
 # --- processes ------------------------------------------------------------------------------
 
@@ -254,8 +259,7 @@ TaskProlog=$s/task-prolog.sh
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SlurmdParameters=config_overrides
-AccountingStorageType=accounting_storage/none
-JobAcctGatherType=jobacct_gather/none
+$(acct_slurm_conf)
 JobCompType=jobcomp/filetxt
 JobCompLoc=$s/jobcomp.txt
 MpiDefault=none
@@ -331,7 +335,7 @@ write_json() {
   fp=$(ssh-keygen -l -E sha256 -f "$SSH_DIR/ssh_host_ed25519_key.pub" | awk '{print $2}')
   DIR=$DIR CONF=$CONF CLUSTER=$CLUSTER SSH_PORT=$SSH_PORT TEST_USER=$TEST_USER \
   CLIENT_KEY=$CLIENT_KEY KNOWN_HOSTS=$KNOWN_HOSTS CLIENT_HOME=$CLIENT_HOME SSH_ALIAS=$SSH_ALIAS \
-  FP=$fp PORT_BASE=$PORT_BASE \
+  FP=$fp PORT_BASE=$PORT_BASE ACCOUNTING=$ACCT_MODE \
   python3 - > "$DIR/sandbox.json.tmp" <<'PY'
 import json, os
 e = os.environ
@@ -355,6 +359,7 @@ print(json.dumps({
     'sshAlias': e['SSH_ALIAS'],
     'hostKeyFingerprint': e['FP'],
     'jobCompLoc': os.path.join(e['DIR'], 'slurm', 'jobcomp.txt'),
+    'accounting': e['ACCOUNTING'],
     'partitions': [
         {'name': 'debug', 'default': True, 'maxTime': '00:30:00', 'nodes': ['n1', 'n2']},
         {'name': 'compute', 'default': False, 'maxTime': '1-00:00:00',
@@ -451,6 +456,7 @@ all_up() {
   local n
   pid_of munged >/dev/null && pid_of slurmctld >/dev/null && pid_of sshd >/dev/null || return 1
   for n in "${NODES[@]}"; do pid_of "slurmd-$n" >/dev/null || return 1; done
+  acct_all_up || return 1
   [ -s "$DIR/sandbox.json" ]
 }
 
@@ -460,6 +466,7 @@ cmd_up() {
   if [ -n "$running" ] && [ "$running" != "$PORT_BASE" ] && pid_of slurmctld >/dev/null; then
     die "this instance runs with port base $running, not $PORT_BASE: run down first"
   fi
+  acct_choose "${1:-}"
   if all_up && sinfo -h -o %P >/dev/null 2>&1; then
     log "already up ($DIR)"
     return 0
@@ -474,14 +481,16 @@ cmd_up() {
     pid_of "slurmd-$n" >/dev/null || check_port "$((PORT_BASE + ${n#n}))" "slurmd $n"
   done
   pid_of sshd >/dev/null || check_port "$SSH_PORT" sshd
+  acct_check_ports
   jobcomp_access
   start_munge
+  acct_up
   start_ctld
   start_slurmds
   wait_nodes_idle
   start_sshd
   write_json
-  log "up: cluster '$CLUSTER' (4 nodes), sshd on 127.0.0.1:$SSH_PORT, in $DIR"
+  log "up: cluster '$CLUSTER' (4 nodes, accounting $ACCT_MODE), sshd on 127.0.0.1:$SSH_PORT, in $DIR"
 }
 
 # stop_sshd: ends the sshd listener and its sessions (open connections drop, as in an outage).
@@ -514,6 +523,7 @@ cmd_down() {
     if pid=$(pid_of "$n"); then pids+=("$pid"); fi
   done
   end_pids "${pids[@]}"
+  acct_down
   rm -f "$RUN"/*.pid
   remove_client_key
   # sandbox.json exists only while the sandbox is up (tests read it to find the instance).
@@ -537,6 +547,7 @@ cmd_status() {
   row slurmctld
   for n in "${NODES[@]}"; do row "slurmd-$n"; done
   row sshd
+  acct_status
   if pid=$(pid_of slurmctld) && read -r stat < "/proc/$pid/stat" && [ "$(echo "${stat##*) }" | cut -c1)" = T ]; then
     echo "slurmctld is frozen (SIGSTOP)"; ok=1
   fi
@@ -564,7 +575,18 @@ case "${1:-}" in
   up|down|stop-ctld|start-ctld|stop-sshd|start-sshd) lock ;;
 esac
 case "${1:-}" in
-  up) cmd_up ;;
+  up)
+    accounting=
+    shift
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --accounting) [ $# -ge 2 ] || die "--accounting needs slurmdbd or jobcomp"; accounting=$2; shift 2 ;;
+        --accounting=*) accounting=${1#--accounting=}; shift ;;
+        *) die "unknown option for up: $1" ;;
+      esac
+    done
+    cmd_up "$accounting"
+    ;;
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;

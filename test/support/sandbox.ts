@@ -54,6 +54,8 @@ export interface SandboxInfo {
   hostKeyFingerprint: string;
   /** The jobcomp/filetxt file that `sacct -c` reads. */
   jobCompLoc: string;
+  /** `slurmdbd` (MariaDB + slurmdbd: sacct, sstat) or `jobcomp` (only `sacct -c`): `up --accounting`. */
+  accounting: 'slurmdbd' | 'jobcomp';
   partitions: SandboxPartition[];
   nodes: SandboxNode[];
 }

@@ -9,6 +9,7 @@ import { parseSacct, sacctArgv, type AccountedJob } from './sacct';
 import { parseScontrolNodes, parseScontrolPartitions, type ScontrolNode, type ScontrolPartition } from './scontrol';
 import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
 import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
+import { parseSstat, sstatArgv, type LiveStep } from './sstat';
 
 export interface Usage {
   allocated: number;
@@ -49,8 +50,10 @@ export interface ClusterState {
   nodes: ScontrolNode[];
   /** squeue: my jobs, or everyone's when asked for all users. */
   jobs: SqueueJob[];
-  /** Jobs finished in the last ~24 h, from accounting; empty when the site has none. */
+  /** Jobs finished in the last ~24 h, from accounting; empty when the site has none or it was not read. */
   recent: AccountedJob[];
+  /** sstat of the running jobs asked for (`liveJobIds`), by job id; absent when not asked. */
+  live?: Record<string, LiveStep[]>;
   accounting: AccountingSource;
   summary: ClusterSummary;
   /** Whether `jobs` holds every user's jobs. */
@@ -72,6 +75,8 @@ export interface RefreshOptions {
   allUsers: boolean;
   /** Read recently finished jobs from accounting (default true). */
   accounting?: boolean;
+  /** Running jobs whose live use to read with sstat (jobs running at the previous refresh). */
+  liveJobIds?: readonly string[];
 }
 
 /** The commands of one refresh, run in one round trip. */
@@ -84,6 +89,9 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
     { name: 'sinfo', argv: sinfoPartitionsArgv() },
     { name: 'squeue', argv: squeueArgv({ allUsers: options.allUsers }) },
   ];
+  if (options.liveJobIds && options.liveJobIds.length > 0) {
+    steps.push({ name: 'sstat', argv: sstatArgv(options.liveJobIds.slice(0, 100)) });
+  }
   if (options.accounting !== false) {
     steps.push(
       { name: 'sacct', argv: sacctArgv({ completion: false, allUsers: options.allUsers }) },
@@ -148,6 +156,12 @@ export function buildClusterState(
   const usage = partitionUsage(partitions, nodes, sinfoParts);
   const live = new Set(jobs.map((j) => j.jobId));
   recent = recent.filter((j) => !live.has(j.jobId) && !/^(PENDING|RUNNING|REQUEUED|SUSPENDED)$/.test(j.state));
+  const sstat = sections.get('sstat');
+  let liveUse: Record<string, LiveStep[]> | undefined;
+  if (sstat && sstat.code !== null) {
+    liveUse = {};
+    for (const step of parseSstat(sstat.stdout)) (liveUse[step.jobId] ??= []).push(step);
+  }
   return {
     cluster,
     user,
@@ -160,6 +174,7 @@ export function buildClusterState(
     accounting,
     summary: summarize(nodes),
     allUsers: options.allUsers,
+    ...(liveUse ? { live: liveUse } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
 import { buildClusterState, ClusterQueryError, refreshSteps, type ClusterState } from './clusterState';
-import { parseSacct, sacctArgv } from './sacct';
+import { FINAL_STATES, parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
 import type { SqueueJob } from './squeue';
 
@@ -35,11 +35,13 @@ export interface ClusterMonitorOptions {
   /** Longest interval while failing (default 5 minutes). */
   maxBackoffMs?: number;
   timeoutMs?: number;
+  /** Read finished jobs (`sacct`, 24 h) at every refresh (default true; the cluster service reads history on events instead). */
+  accountingEachRefresh?: boolean;
+  /** Read my running jobs' live use (sstat) with each refresh (default false). */
+  liveUse?: () => boolean;
 }
 
 type Listener<T> = (value: T) => void;
-
-const FINAL_STATES = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|SPECIAL_EXIT|REVOKED)$/;
 
 export class ClusterMonitor {
   private current: MonitorStatus = { kind: 'idle' };
@@ -142,7 +144,10 @@ export class ClusterMonitor {
     const allUsers = this.options.allUsers();
     try {
       const runner = await this.runner();
-      const res = await runner.exec(batchArgv(refreshSteps({ allUsers })), { timeoutMs: this.options.timeoutMs ?? 60_000 });
+      // sstat for the jobs of mine that ran at the previous refresh: no extra round trip.
+      const liveJobIds = this.options.liveUse?.() ? [...this.myJobs.values()].filter((j) => j.state === 'RUNNING').map((j) => j.jobId) : [];
+      const steps = refreshSteps({ allUsers, accounting: this.options.accountingEachRefresh !== false, liveJobIds });
+      const res = await runner.exec(batchArgv(steps), { timeoutMs: this.options.timeoutMs ?? 60_000 });
       const sections = parseBatchOutput(res.stdout);
       if (sections.size === 0) {
         throw new ClusterQueryError(res.stderr.trim().split('\n')[0] || `The cluster did not answer (exit status ${res.code}).`);

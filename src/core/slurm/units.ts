@@ -44,6 +44,44 @@ export function parseDurationSeconds(text: string | undefined): number | null {
   return null;
 }
 
+/**
+ * A CPU time as sacct and sstat print it (TotalCPU, UserCPU, AveCPU): the shapes of
+ * parseDurationSeconds with fractional seconds (`00:09.179`, `1:02:03.5`, `2-01:00:00`), and a
+ * bare number is seconds here, not minutes. Returns seconds; null when it is not a time.
+ */
+export function parseCpuTimeSeconds(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const t = text.trim();
+  const dot = t.lastIndexOf('.');
+  let fraction = 0;
+  let whole = t;
+  if (dot >= 0) {
+    const digits = t.slice(dot + 1);
+    if (!/^\d{1,9}$/.test(digits)) return null;
+    fraction = Number(`0.${digits}`);
+    whole = t.slice(0, dot);
+  }
+  if (/^\d+$/.test(whole)) return Number(whole) + fraction;
+  const s = parseDurationSeconds(whole);
+  return s === null ? null : s + fraction;
+}
+
+/**
+ * Array task indices in the compressed form sbatch --array takes: `[3, 7, 12, 13, 14]` →
+ * `3,7,12-14` (sorted, duplicates and non-indices dropped; any run of 2 or more becomes `N-M`).
+ */
+export function compressIndices(indices: Iterable<number>): string {
+  const sorted = [...new Set(indices)].filter((n) => Number.isInteger(n) && n >= 0).sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
 /** Same as parseDurationSeconds, in whole minutes (rounded up). */
 export function parseDurationMinutes(text: string | undefined): number | null {
   const s = parseDurationSeconds(text);

@@ -6,7 +6,7 @@
  * get `Cluster` objects and read-only `ClusterView`s from here; nothing reaches past them.
  */
 import * as vscode from 'vscode';
-import { ClusterRegistry, type Cluster, type ClusterView, type FinishedJobInfo } from '../../cluster';
+import { ClusterRegistry, type Cluster, type ClusterView, type FinishedJobReport } from '../../cluster';
 import type { ClusterConfig } from '../../core/cluster/config';
 import type { ClusterSnapshot } from '../../core/cluster/snapshot';
 import type { LanguageService } from '../services';
@@ -20,14 +20,15 @@ export class ClusterService implements vscode.Disposable {
   private shownProblems = '';
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   private readonly snapshotEmitter = new vscode.EventEmitter<{ cluster: string; snapshot: ClusterSnapshot }>();
-  private readonly finishEmitter = new vscode.EventEmitter<FinishedJobInfo>();
+  private readonly finishEmitter = new vscode.EventEmitter<FinishedJobReport>();
+  private readonly restored = new WeakSet<Cluster>();
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Fired whenever anything shown in the views may have changed. */
   readonly onDidChange = this.changeEmitter.event;
   /** A cluster was refreshed: its new snapshot (partitions, nodes, limits). */
   readonly onDidChangeSnapshot = this.snapshotEmitter.event;
-  /** One of my jobs was seen to end (it left squeue; state from scontrol/accounting). */
+  /** One of my jobs was seen to end (it left squeue; state from scontrol/accounting; efficiency with slurmdbd). */
   readonly onDidFinishJob = this.finishEmitter.event;
 
   constructor(
@@ -38,6 +39,7 @@ export class ClusterService implements vscode.Disposable {
       sshCallbacks: () => createSshCallbacks(state, config.name),
       allUsers: settings.showAllUsers,
       refreshIntervalMs: settings.refreshIntervalMs,
+      historyDays: settings.historyDays,
     }));
     const offs = [
       this.registry.onDidChange(() => this.changeEmitter.fire()),
@@ -46,13 +48,34 @@ export class ClusterService implements vscode.Disposable {
         this.snapshotEmitter.fire({ cluster, snapshot: clusterState.snapshot });
       }),
       this.registry.onDidFinishJob((job) => this.finishEmitter.fire({ ...job })),
+      // Keep each fetched history across window reloads.
+      this.registry.onDidChange(() => this.restoreHistories()),
     ];
     this.disposables.push(
       { dispose: () => offs.forEach((off) => off()) },
       onDidChangeSetting(['clusters'], () => this.reload()),
       onDidChangeSetting(['jobs.showAllUsers', 'refreshInterval'], () => void this.refresh()),
+      onDidChangeSetting(['history.days'], () => void this.refreshHistory()),
     );
     this.reload();
+  }
+
+  /** Shows each cluster's saved history until its first fetch, and saves every fetch. */
+  private restoreHistories(): void {
+    for (const cluster of this.registry.list()) {
+      if (this.restored.has(cluster)) continue;
+      this.restored.add(cluster);
+      const saved = this.state.history(cluster.name);
+      if (saved) cluster.restoreHistory(saved);
+      const off = cluster.onDidChangeHistory((history) => void this.state.saveHistory(cluster.name, history));
+      this.disposables.push({ dispose: off });
+    }
+  }
+
+  /** Fetches the history of one cluster (or every watched one) now. */
+  async refreshHistory(name?: string): Promise<void> {
+    const targets = name ? [this.registry.get(name)] : this.registry.list().filter((c) => c.view().started);
+    await Promise.all(targets.map((c) => c?.refreshHistory().catch(() => undefined)));
   }
 
   private reload(): void {

@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { formatSummary, type ClusterState, type PartitionUsage } from '../../core/slurm/clusterState';
 import type { ScontrolNode } from '../../core/slurm/scontrol';
 import type { SqueueJob } from '../../core/slurm/squeue';
-import type { AccountedJob } from '../../core/slurm/sacct';
+import { groupArrays, type AccountedJob, type AccountedJobDetail } from '../../core/slurm/sacct';
+import { formatEfficiency, jobEfficiency } from '../../core/slurm/efficiency';
+import type { LiveStep } from '../../core/slurm/sstat';
 import { formatDuration } from '../../core/slurm/units';
 import type { JobRef } from '../services';
 import type { ClusterView } from '../../cluster';
@@ -255,6 +257,8 @@ export class JobElement extends Base implements JobRef {
     cluster: string,
     readonly job: SqueueJob,
     readonly showUser: boolean,
+    /** sstat of this running job (from the refresh). */
+    readonly live?: LiveStep[],
   ) {
     super(`jobs/${cluster}/job/${job.jobId}`, parent);
     this.cluster = cluster;
@@ -285,6 +289,9 @@ export class JobElement extends Base implements JobRef {
       `Elapsed ${formatDuration(j.elapsedSeconds)} of ${formatDuration(j.timeLimitSeconds)} · ${j.nodes} node(s), ${j.cpus} CPU(s)`,
       j.nodeListText ? `Nodes ${j.nodeListText}` : '',
       j.workDir ? `Directory ${j.workDir}` : '',
+      ...(this.live ?? []).map(
+        (s) => `Live (sstat) step ${s.stepId}: ${s.tasks ?? '?'} task(s), average CPU ${s.aveCpuSeconds === null ? '?' : formatDuration(s.aveCpuSeconds)}, MaxRSS ${s.maxRssMiB === null ? '?' : `${s.maxRssMiB}M`}`,
+      ),
     ]
       .filter((s) => s !== '')
       .join('\n');
@@ -298,7 +305,7 @@ export class FinishedJobElement extends Base implements JobRef {
   constructor(
     parent: ExplorerElement,
     cluster: string,
-    readonly job: AccountedJob,
+    readonly job: AccountedJob | AccountedJobDetail,
     readonly showUser: boolean,
   ) {
     super(`jobs/${cluster}/recent/${job.jobId}`, parent);
@@ -311,11 +318,21 @@ export class FinishedJobElement extends Base implements JobRef {
     const parts = [j.state, `exit ${j.exitCode}`];
     if (this.showUser) parts.unshift(j.user);
     if (j.elapsedSeconds !== null) parts.push(formatDuration(j.elapsedSeconds));
+    const eff = 'steps' in j && j.steps.length > 0 ? formatEfficiency(jobEfficiency(j)) : '';
+    if (eff) parts.push(eff);
     if (j.end) parts.push(`ended ${j.end.replace('T', ' ')}`);
     t.description = parts.join(' · ');
     t.contextValue = 'job.finished';
     const ok = j.state === 'COMPLETED';
     t.iconPath = icon(ok ? 'pass' : 'error', ok ? 'charts.green' : 'charts.red');
+    t.tooltip = [
+      `Job ${j.jobId} "${j.name}" — ${j.state}, exit ${j.exitCode}`,
+      j.start ? `Started ${j.start.replace('T', ' ')}${j.end ? `, ended ${j.end.replace('T', ' ')}` : ''}` : '',
+      eff ? `Efficiency: ${eff}` : '',
+      'steps' in j ? j.steps.map((s) => `step ${s.stepId}: ${s.state} exit ${s.exitCode}, ${s.elapsedSeconds === null ? '?' : formatDuration(s.elapsedSeconds)}, MaxRSS ${s.maxRssMiB === null ? '-' : `${s.maxRssMiB}M`}`).join('\n') : '',
+    ]
+      .filter((x) => x !== '')
+      .join('\n');
     return t;
   }
 }
@@ -350,8 +367,9 @@ export class ArrayElement extends GroupElement implements JobRef {
     readonly jobId: string,
     label: string,
     contextValue: string,
+    description?: string,
   ) {
-    super(key, parent, label, 'list-tree', contextValue, false);
+    super(key, parent, label, 'list-tree', contextValue, false, description);
   }
 }
 
@@ -384,7 +402,11 @@ export function buildJobsTree(entries: ClusterView[], problems: readonly string[
     const c = new ClusterElement(entry, 'jobs', summary);
     c.children = statusChildren(c, entry) ?? [];
     roots.push(c);
-    if (!state || entry.userDisconnected) continue;
+    if (!state || entry.userDisconnected) {
+      // A history saved before a window reload shows before the cluster answers.
+      if (entry.history) c.children.push(historyGroup(c, entry, false));
+      continue;
+    }
     const name = entry.config.name;
     const showUser = state.allUsers;
     const groups = new Map<string, SqueueJob[]>();
@@ -408,16 +430,17 @@ export function buildJobsTree(entries: ClusterView[], problems: readonly string[
           placed.add(j.arrayJobId);
           const members = byArray.get(j.arrayJobId) ?? [];
           const a = new ArrayElement(`jobs/${name}/group/${st}/array/${j.arrayJobId}`, g, name, j.arrayJobId, `${j.arrayJobId} ${j.name} [array]`, `jobArray.${st.toLowerCase()}`);
-          a.children = members.map((m) => new JobElement(a, name, m, showUser));
+          a.children = members.map((m) => new JobElement(a, name, m, showUser, state.live?.[m.jobId]));
           g.children.push(a);
         } else {
-          g.children.push(new JobElement(g, name, j, showUser));
+          g.children.push(new JobElement(g, name, j, showUser, state.live?.[j.jobId]));
         }
       }
       c.children.push(g);
     }
     if (state.jobs.length === 0) c.children.push(new MessageElement(`jobs/${name}/none`, c, state.allUsers ? 'No jobs in the queue' : 'No jobs of mine in the queue', 'info'));
-    if (state.accounting !== 'none') {
+    if (entry.history) c.children.push(historyGroup(c, entry, state.allUsers));
+    else if (state.accounting !== 'none') {
       const recent = [...state.recent].sort((a, b) => (b.end ?? '').localeCompare(a.end ?? '')).slice(0, 200);
       const g = new GroupElement(`jobs/${name}/group/recent`, c, 'Recent (24 h)', 'history', 'jobGroup.recent', false, `${recent.length} · ${state.accounting === 'slurmdbd' ? 'sacct' : 'job completion log'}`);
       g.children = recent.map((j) => new FinishedJobElement(g, name, j, showUser));
@@ -425,4 +448,34 @@ export function buildJobsTree(entries: ClusterView[], problems: readonly string[
     }
   }
   return roots;
+}
+
+/** At most this many history items (jobs and arrays) per cluster. */
+const HISTORY_ITEMS = 200;
+
+/**
+ * "History": finished jobs from accounting, newest first; array tasks under their array, whose
+ * item counts them by state and offers Resubmit Failed Tasks when some failed.
+ */
+function historyGroup(c: ExplorerElement, entry: ClusterView, showUser: boolean): GroupElement {
+  const history = entry.history as NonNullable<ClusterView['history']>;
+  const name = entry.config.name;
+  const source = history.source === 'slurmdbd' ? 'sacct' : history.source === 'jobcomp' ? 'job completion log' : 'no accounting';
+  const { plain, arrays } = groupArrays(history.jobs);
+  const g = new GroupElement(`jobs/${name}/group/history`, c, 'History', 'history', 'jobGroup.history', false, `${history.jobs.length} · ${source}`);
+  const items: { end: string; el: ExplorerElement }[] = [];
+  for (const j of plain) items.push({ end: j.end ?? '', el: new FinishedJobElement(g, name, j, showUser) });
+  for (const a of arrays) {
+    const counts = Object.entries(a.byState)
+      .map(([st, n]) => `${n} ${st}`)
+      .join(', ');
+    const failed = a.failedIndices.length > 0;
+    const el = new ArrayElement(`jobs/${name}/group/history/array/${a.arrayJobId}`, g, name, a.arrayJobId, `${a.arrayJobId} ${a.name} [array]`, failed ? 'jobArray.finishedFailed' : 'jobArray.finished', counts);
+    el.children = [...a.tasks].sort((x, y) => (x.arrayTaskId ?? 0) - (y.arrayTaskId ?? 0)).map((t) => new FinishedJobElement(el, name, t, showUser));
+    items.push({ end: a.tasks.reduce((m, t) => ((t.end ?? '') > m ? (t.end ?? '') : m), ''), el });
+  }
+  items.sort((x, y) => y.end.localeCompare(x.end));
+  if (history.note) g.children.push(new MessageElement(`jobs/${name}/group/history/note`, g, history.note, 'info'));
+  g.children.push(...items.slice(0, HISTORY_ITEMS).map((i) => i.el));
+  return g;
 }

@@ -1,13 +1,15 @@
 /**
  * Remote submission in the editor: Sync Workspace, Submit Job, Validate on Cluster
  * (submitCommands.ts), Show Job Output and Download Job Outputs (outputCommands.ts), upload on
- * save (onSaveUpload.ts), and a notification when my jobs end (jobEndNotifications.ts). The work
+ * save (onSaveUpload.ts), a notification when my jobs end (jobEndNotifications.ts), and
+ * right-sizing diagnostics, Resubmit Failed Tasks, Refresh Job History (accounting.ts). The work
  * itself happens in the cluster service (src/cluster); these files are the UI around it.
  */
 import * as vscode from 'vscode';
 import type { ClusterService, JobsView } from '../services';
 import { settings } from '../settings';
 import type { ExtensionState } from '../state';
+import { registerAccounting } from './accounting';
 import { registerJobEndNotifications } from './jobEndNotifications';
 import { OnSaveUploader } from './onSaveUpload';
 import { registerOutputCommands } from './outputCommands';
@@ -17,6 +19,7 @@ import { localFolder } from './workspace';
 export function registerSubmission(context: vscode.ExtensionContext, clusters: ClusterService, state: ExtensionState, jobsView: JobsView): void {
   const outputs = registerOutputCommands(context, clusters, state);
   registerSubmitCommands(context, clusters, state, jobsView, outputs.showOutput);
+  registerAccounting(context, clusters, state);
   registerJobEndNotifications(context, clusters, state, {
     showOutput: outputs.showOutput,
     resubmit: (script) => vscode.commands.executeCommand('hpcWorkbench.submitJob', script),

@@ -1,5 +1,6 @@
-/** A notification when one of my jobs ends, with Show Output (and Resubmit for jobs submitted from here). */
+/** A notification when one of my jobs ends (with its efficiency when slurmdbd has it), with Show Output (and Resubmit for jobs submitted from here). */
 import * as vscode from 'vscode';
+import { formatEfficiency } from '../../core/slurm/efficiency';
 import { describeJobEnd } from '../../core/slurm/sbatchAnswers';
 import type { ClusterService, FinishedJob, JobRef } from '../services';
 import type { ExtensionState } from '../state';
@@ -11,7 +12,11 @@ export function registerJobEndNotifications(
   actions: { showOutput(ref: JobRef): unknown; resubmit(script: vscode.Uri): unknown },
 ): void {
   const notify = (job: FinishedJob): void => {
-    const { text, severity } = describeJobEnd(job);
+    const described = describeJobEnd(job);
+    // With slurmdbd the report carries the job's efficiency (seff's definitions).
+    const eff = job.efficiency ? formatEfficiency(job.efficiency) : '';
+    const text = eff ? `${described.text} ${eff}.` : described.text;
+    const severity = described.severity;
     const ours = state.submitted().find((r) => r.cluster === job.cluster && r.jobId === job.jobId);
     const choices = ours ? ['Show Output', 'Resubmit'] : ['Show Output'];
     const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

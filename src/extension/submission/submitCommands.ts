@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { requestFingerprint } from '../../core/slurm/efficiency';
 import type { SyncSummary, TestOnlyAnswer } from '../../cluster';
 import { lineForError } from '../../core/slurm/sbatchAnswers';
 import { registerCommand, type CommandCall } from '../commands';
@@ -97,7 +98,8 @@ export function registerSubmitCommands(
       }),
     );
     const ref: JobRef = { cluster: cluster.name, jobId: submitted.jobId };
-    await state.rememberSubmitted({ ...ref, script: document.uri.toString() });
+    // The request lines as submitted: right-sizing advice applies to the script while they are unchanged.
+    await state.rememberSubmitted({ ...ref, script: document.uri.toString(), request: requestFingerprint(document.getText()), remoteScript: submitted.script });
     void jobsView.revealJob(ref.cluster, ref.jobId).then(undefined, () => undefined);
     const files = submitted.sync.uploaded.length;
     void vscode.window

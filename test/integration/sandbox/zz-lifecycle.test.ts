@@ -12,6 +12,8 @@ import { loadSandbox, runCommand, sandboxCtl, slurmEnv, sshRun } from '../../sup
 
 const info = loadSandbox();
 const env = slurmEnv(info);
+/** munged, slurmctld, 4 slurmd, sshd; with slurmdbd also MariaDB and slurmdbd. */
+const daemons = ['munged', 'slurmctld', 'slurmd-n1', 'slurmd-n2', 'slurmd-n3', 'slurmd-n4', 'sshd', ...(info.accounting === 'slurmdbd' ? ['mariadbd', 'slurmdbd'] : [])];
 
 /** True when PID runs and is not a zombie. */
 function alive(pid: number): boolean {
@@ -55,8 +57,8 @@ after(async () => {
 test('status reports every daemon and up is a no-op when everything runs', async () => {
   const status = await sandboxCtl('status');
   assert.equal(status.code, 0, status.stdout);
-  assert.equal(statusPids(status.stdout).length, 7, status.stdout);
-  for (const name of ['munged', 'slurmctld', 'slurmd-n1', 'slurmd-n4', 'sshd']) {
+  assert.equal(statusPids(status.stdout).length, daemons.length, status.stdout);
+  for (const name of daemons) {
     assert.match(status.stdout, new RegExp(`^${name}\\s+running`, 'm'));
   }
   const up = await sandboxCtl('up');
@@ -102,7 +104,7 @@ test('down ends every process of the instance (a running job too) and is idempot
   const job = await sshRun(`sbatch --parsable -o /dev/null --wrap 'sleep 600'`, { info });
   assert.equal(job.code, 0, job.stderr);
   const before = statusPids((await sandboxCtl('status')).stdout);
-  assert.equal(before.length, 7);
+  assert.equal(before.length, daemons.length);
 
   await sandboxCtl('down');
   assert.deepEqual(before.filter(alive), [], 'a daemon survived down');
