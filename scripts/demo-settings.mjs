@@ -1,4 +1,5 @@
-// Prints the sample workspace's .vscode/settings.json for the demo, from the sandbox's env.
+// Prints the sample workspace's .vscode/settings.json for the demo (and the screenshots), from
+// the sandbox's env.
 const env = process.env;
 const settings = {
   'hpcWorkbench.clusters': [
@@ -8,5 +9,8 @@ const settings = {
   'hpcWorkbench.refreshInterval': 5,
   'hpcWorkbench.python': '/usr/bin/python3',
   'hpcWorkbench.mpi.ranks': 4,
+  // The demo's workspace lives inside the clone: no "A git repository was found in the parent
+  // folders" prompt.
+  'git.openRepositoryInParentFolders': 'never',
 };
 process.stdout.write(JSON.stringify(settings, null, 2) + '\n');

@@ -65,6 +65,21 @@ rm -rf out
 timed "build, typecheck, lint" sh -c 'npm run --silent build && npx tsc -p . && npx tsc -p src/webview && npx eslint src test bench scripts' \
   || { echo "build/typecheck/lint failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# The packaged extension, as users install it: the UI layer runs it (HPCW_VSIX), not this checkout.
+step "package"
+if npm run --silent package > "$LOG_DIR/package.log" 2>&1; then
+  export HPCW_VSIX=$ROOT/dist/hpc-workbench.vsix
+  echo "bundle sizes (production build, as packaged):"
+  for f in dist/*.js "$HPCW_VSIX"; do
+    printf '  %-26s %9d bytes  %6d KiB\n' "${f#"$ROOT"/}" "$(stat -c %s "$f")" $(( $(stat -c %s "$f") / 1024 ))
+  done
+  # Development bundles (with source maps) again for the other layers.
+  npm run --silent build
+else
+  cat "$LOG_DIR/package.log"
+  echo "packaging failed"; echo "0 passed, 1 failed"; exit 1
+fi
+
 wants unit && run_layer unit node --test out/test/unit/
 
 if needs_sandbox; then

@@ -38,7 +38,7 @@ export function chromiumExecutable(): string {
 }
 
 /** User settings that keep the workbench quiet and offline. */
-const quietSettings = {
+export const quietSettings = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -234,6 +234,48 @@ async function startCodeServerOnce(options: CodeServerOptions): Promise<CodeServ
       throw new Error(`code-server did not answer on ${origin} within 30 s: ${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The packaged extension that the UI tests install (HPCW_VSIX), or undefined: run the checkout. */
+export function vsixUnderTest(): string | undefined {
+  const vsix = process.env.HPCW_VSIX;
+  if (!vsix) return undefined;
+  const resolved = path.resolve(repoRoot, vsix);
+  if (!fs.existsSync(resolved)) throw new Error(`HPCW_VSIX=${vsix}: no such file (run \`npm run package\`)`);
+  return resolved;
+}
+
+/**
+ * Installs a .vsix into `extensionsDir` with code-server's own CLI (`--install-extension`), as a
+ * user does; resolves with the installed folder's name.
+ */
+export async function installVsix(vsix: string, extensionsDir: string): Promise<string> {
+  const binary = codeServerBinary();
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  const before = new Set(fs.readdirSync(extensionsDir));
+  const xdgRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-code-server-xdg-'));
+  const scratchUserData = path.join(xdgRoot, 'user-data');
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: path.join(xdgRoot, 'config'), XDG_DATA_HOME: path.join(xdgRoot, 'data') };
+  delete env.VSCODE_IPC_HOOK_CLI;
+  delete env.ELECTRON_RUN_AS_NODE;
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(binary, ['--extensions-dir', extensionsDir, '--user-data-dir', scratchUserData, '--install-extension', vsix], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`code-server --install-extension exited with ${code}: ${text}`))));
+    });
+    const added = fs.readdirSync(extensionsDir).filter((name) => !before.has(name) && !name.startsWith('.') && name !== 'extensions.json');
+    if (added.length !== 1) throw new Error(`expected one new extension folder in ${extensionsDir}, found [${added.join(', ')}]: ${output}`);
+    return added[0];
+  } finally {
+    fs.rmSync(xdgRoot, { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,8 @@
  * code-server. Opens an .sbatch file, runs a command from the palette, opens the HPC Workbench
  * view container, and saves a screenshot to .artifacts/screenshots/.
  *
- * Needs `npm run build` (the extension's main is dist/extension.js) and code-server
+ * Needs `npm run build` (the extension's main is dist/extension.js), or HPCW_VSIX naming the
+ * packaged extension (`npm run package`: dist/hpc-workbench.vsix), and code-server
  * (scripts/install-code-server.sh). Selectors change between VS Code versions: this layer stays
  * small, and every step waits for the state it expects.
  */
@@ -13,7 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { launchChromium, repoRoot, startCodeServer, type CodeServer, type HeadlessChromium } from '../support/codeServer';
+import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, type CodeServer, type HeadlessChromium } from '../support/codeServer';
+import { linkExtension, quickInputClosed, runFromPalette } from '../support/workbench';
 
 // Generous: the machine may be busy (2 cores shared with other test layers).
 const STEP_TIMEOUT = 60_000;
@@ -26,19 +28,16 @@ let chromium: HeadlessChromium | undefined;
 let page: Page;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(repoRoot, 'dist', 'extension.js')), 'dist/extension.js exists: run `npm run build` first');
+  assert.ok(vsixUnderTest() || fs.existsSync(path.join(repoRoot, 'dist', 'extension.js')), 'dist/extension.js exists: run `npm run build` first');
   const started = Date.now();
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-ui-smoke-'));
 
-  // The extension, installed as a symlink to this checkout.
-  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-    publisher: string;
-    name: string;
-    version: string;
-  };
+  // The extension: the packaged .vsix when HPCW_VSIX names one (as scripts/test-all.sh does),
+  // installed into a fresh extensions folder by code-server's CLI; else a symlink to this checkout.
   const extensionsDir = path.join(scratch, 'extensions');
-  fs.mkdirSync(extensionsDir);
-  fs.symlinkSync(repoRoot, path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
+  const vsix = vsixUnderTest();
+  if (vsix) console.log(`installed ${await installVsix(vsix, extensionsDir)} from ${path.relative(repoRoot, vsix)}`);
+  else linkExtension(extensionsDir);
 
   // The sample workspace (a scratch copy), plus a job script of this test's own.
   workspace = path.join(scratch, 'workspace');
@@ -81,17 +80,6 @@ after(async () => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs a command by its title through the command palette (F1). */
-async function runFromPalette(title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
-}
-
 test('the workbench opens an sbatch file, runs an HPC command and shows the HPC Workbench views', { timeout: 180_000 }, async (t) => {
   const started = Date.now();
   const step = (name: string) => t.diagnostic(`${name}: ${Date.now() - started} ms`);
@@ -107,7 +95,8 @@ test('the workbench opens an sbatch file, runs an HPC command and shows the HPC 
   step('sbatch file open');
 
   // A command of the extension from the palette: a new job script from the template.
-  await runFromPalette('HPC: New Job Script');
+  await runFromPalette(page, 'HPC: New Job Script');
+  await quickInputClosed(page);
   await page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: STEP_TIMEOUT });
   await page.locator('.editor-instance .view-lines', { hasText: '--job-name' }).first().waitFor({ timeout: STEP_TIMEOUT });
   step('new job script');
@@ -139,7 +128,7 @@ test('the cluster map draws the sandbox in a webview, with its table (screenshot
     t.skip('SLURM_CONF is not set: no cluster to draw (run through scripts/test-all.sh)');
     return;
   }
-  await runFromPalette('HPC: Show Cluster Map');
+  await runFromPalette(page, 'HPC: Show Cluster Map');
   await page.locator('.tabs-container .tab', { hasText: 'Cluster Map: sandbox' }).waitFor({ timeout: STEP_TIMEOUT });
   // The webview's document sits in two nested iframes.
   const map = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');

@@ -1,0 +1,136 @@
+/**
+ * Driving the VS Code workbench (code-server in headless Chromium) as a person would: the
+ * command palette, quick open, quick picks and input boxes, notifications, the HPC Workbench
+ * view container. Shared by the UI tests (test/ui) and the screenshot script
+ * (scripts/screenshots.ts).
+ *
+ * Selectors change between VS Code versions (these are VS Code 1.100's): every helper waits for
+ * the state it expects rather than reading once.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { repoRoot } from './codeServer';
+
+/** Generous: the machine may be busy (2 cores shared with other test layers). */
+export const STEP_TIMEOUT = 60_000;
+
+interface Manifest {
+  publisher: string;
+  name: string;
+  version: string;
+}
+
+export function manifest(): Manifest {
+  return JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** `publisher.name`, as VS Code names the extension. */
+export function extensionId(): string {
+  const m = manifest();
+  return `${m.publisher}.${m.name}`;
+}
+
+/** Installs the extension into `extensionsDir` as a symlink to this checkout (runs dist/). */
+export function linkExtension(extensionsDir: string): void {
+  const m = manifest();
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  fs.symlinkSync(repoRoot, path.join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`));
+}
+
+/** Opens the workbench at `url` and waits until it is drawn. */
+export async function openWorkbench(page: Page, url: string): Promise<void> {
+  // The workbench's own load can be slow on a busy machine: STEP_TIMEOUT per step is not enough.
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
+}
+
+function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget input');
+}
+
+/**
+ * Runs a command by its title through the command palette (F1). The palette lists the commands
+ * enabled when it opens: one that is not yet (the workbench still starting) is looked for again
+ * in a reopened palette, until STEP_TIMEOUT.
+ */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT;
+  const input = quickInput(page);
+  // Enter runs the focused row: wait until the filtered list has focused this command.
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: Math.max(1000, Math.min(10_000, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** Waits until the quick input (palette, pick, input box) has closed. */
+export async function quickInputClosed(page: Page): Promise<void> {
+  await quickInput(page).waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+}
+
+/** Opens a workspace file by name with quick open (Ctrl+P) and waits for its tab. */
+export async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = quickInput(page);
+  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  await input.fill(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: path.basename(fileName) }).waitFor({ timeout: STEP_TIMEOUT });
+}
+
+/** In an open quick pick, chooses the first row holding `text`. */
+export async function pick(page: Page, text: string | RegExp): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: text }) }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT });
+  await row.click();
+}
+
+/** In an open input box whose prompt holds `prompt`, accepts `value` (default: what it offers). */
+export async function answerInput(page: Page, prompt: string | RegExp, value?: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { hasText: prompt });
+  await widget.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+  if (value !== undefined) await quickInput(page).fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** A notification toast holding `text`, once shown. */
+export async function notification(page: Page, text: string | RegExp): Promise<Locator> {
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  await toast.waitFor({ timeout: STEP_TIMEOUT });
+  return toast;
+}
+
+/** Closes every notification toast (they would cover the editor in screenshots). */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runFromPalette(page, 'Notifications: Clear All Notifications');
+  await quickInputClosed(page);
+}
+
+/** Opens the HPC Workbench view container and waits for its Clusters and Jobs views. */
+export async function openHpcView(page: Page): Promise<Locator> {
+  const sidebar = page.locator('.part.sidebar');
+  if (!(await sidebar.locator('.pane-header', { hasText: 'Clusters' }).isVisible())) {
+    await page.locator('.activitybar [aria-label^="HPC Workbench"]').first().click({ timeout: STEP_TIMEOUT });
+  }
+  await sidebar.locator('.pane-header', { hasText: 'Clusters' }).waitFor({ timeout: STEP_TIMEOUT });
+  await sidebar.locator('.pane-header', { hasText: 'Jobs' }).waitFor({ timeout: STEP_TIMEOUT });
+  return sidebar;
+}
+
+/** The visible text of the active editor (Monaco draws only the visible lines). */
+export function activeEditorLines(page: Page): Locator {
+  return page.locator('.editor-group-container.active .editor-instance .view-lines').first();
+}
