@@ -14,12 +14,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 LAYERS=("$@")
-[ ${#LAYERS[@]} -eq 0 ] && LAYERS=(unit integration versions vscode ui)
+[ ${#LAYERS[@]} -eq 0 ] && LAYERS=(unit integration versions accounting vscode ui)
 wants() { local l; for l in "${LAYERS[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
-needs_sandbox() { wants integration || wants versions || wants vscode || wants ui; }
+needs_sandbox() { wants integration || wants versions || wants accounting || wants vscode || wants ui; }
 # The suites run against every version (a subset of integration/, to keep the run short).
 VERSION_SUITES=(out/test/integration/sbatch out/test/integration/explorer out/test/integration/submission)
 NEWER_SLURM=(24.11 26.05)
+# A second 22.05 instance with slurmdbd on a private MariaDB, for the accounting suite's database half.
+SLURMDBD_SANDBOX=(env HPCW_SANDBOX_DIR="$PWD/.sandbox-slurmdbd" HPCW_SANDBOX_PORT_BASE=26900)
 TIMES=()
 timed() { local name=$1 t0=$SECONDS; shift; "$@"; local rc=$?; TIMES+=("$name: $((SECONDS - t0)) s"); return $rc; }
 
@@ -85,7 +87,7 @@ wants unit && run_layer unit node --test out/test/unit/
 if needs_sandbox; then
   step "sandbox up"
   timed "sandbox up (22.05)" bash test/sandbox/sandbox.sh up || { echo "sandbox failed to start"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
-  trap 'step "sandbox down"; for v in "${NEWER_SLURM[@]}"; do bash test/sandbox/sandbox.sh down --slurm "$v"; done; bash test/sandbox/sandbox.sh down' EXIT
+  trap 'step "sandbox down"; for v in "${NEWER_SLURM[@]}"; do bash test/sandbox/sandbox.sh down --slurm "$v"; done; "${SLURMDBD_SANDBOX[@]}" bash test/sandbox/sandbox.sh down; bash test/sandbox/sandbox.sh down' EXIT
   eval "$(bash test/sandbox/sandbox.sh env)"
 fi
 
@@ -106,6 +108,21 @@ if wants versions; then
       FAILED_LAYERS+=("slurm-$v"); FAILED=$((FAILED + 1))
     fi
   done
+fi
+# run_accounting: the accounting suite against the slurmdbd instance (the main instance, without
+# slurmdbd, ran its other half in the integration layer).
+run_accounting() (
+  eval "$("${SLURMDBD_SANDBOX[@]}" bash test/sandbox/sandbox.sh env)"
+  "${SLURMDBD_SANDBOX[@]}" node --test --test-concurrency=1 out/test/integration/accounting/
+)
+if wants accounting; then
+  step "sandbox up (slurmdbd)"
+  if timed "sandbox up (slurmdbd)" "${SLURMDBD_SANDBOX[@]}" bash test/sandbox/sandbox.sh up --accounting slurmdbd; then
+    run_layer accounting run_accounting
+  else
+    FAILED_LAYERS+=("accounting"); FAILED=$((FAILED + 1))
+  fi
+  "${SLURMDBD_SANDBOX[@]}" bash test/sandbox/sandbox.sh down
 fi
 # The extension host runs with the sandbox's client home, whose ~/.ssh holds the `hpcw-sandbox`
 # alias and the sandbox's host key: the suites then also cover clusters reached over SSH.
