@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sshArgs } from '../test/support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../test/integration/sync/sandboxSsh';
-import { SftpFileTransfer } from '../src/transport/fileTransfer';
+import { SftpFileTransfer } from '../src/transport/sftpFileTransfer';
 import { syncTree } from '../src/transport/sftpSync';
 
 const SMALL = Number(process.env.HPCW_BENCH_SMALL ?? 1000);

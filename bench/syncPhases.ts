@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox } from '../test/support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../test/integration/sync/sandboxSsh';
-import { SftpFileTransfer } from '../src/transport/fileTransfer';
+import { SftpFileTransfer } from '../src/transport/sftpFileTransfer';
 import { syncTree, type SyncProgress } from '../src/transport/sftpSync';
 
 async function main(): Promise<void> {

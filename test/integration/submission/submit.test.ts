@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { loadSandbox } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../sync/sandboxSsh';
 import type { SshTransport } from '../../../src/transport/ssh';
-import { SftpFileTransfer } from '../../../src/transport/fileTransfer';
+import { SftpFileTransfer } from '../../../src/transport/sftpFileTransfer';
 import { syncAndSubmit, syncAndTest, type RemoteWorkspace } from '../../../src/cluster/submit';
 import { OutputFollower, outputPathsOf, readJob } from '../../../src/cluster/outputFollower';
 

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from './sandboxSsh';
 import type { SshTransport } from '../../../src/transport/ssh';
-import { SftpFileTransfer, TransferError } from '../../../src/transport/fileTransfer';
+import { TransferError } from '../../../src/transport/fileTransfer';
+import { SftpFileTransfer } from '../../../src/transport/sftpFileTransfer';
 import { syncTree } from '../../../src/transport/sftpSync';
 import type { CommandRunner, ExecOptions } from '../../../src/core/transport';
 

@@ -13,7 +13,9 @@ import * as path from 'node:path';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from './sandboxSsh';
 import type { SshTransport } from '../../../src/transport/ssh';
-import { LocalFileTransfer, SftpFileTransfer, TransferError } from '../../../src/transport/fileTransfer';
+import { TransferError } from '../../../src/transport/fileTransfer';
+import { LocalFileTransfer } from '../../../src/transport/localFileTransfer';
+import { SftpFileTransfer } from '../../../src/transport/sftpFileTransfer';
 import { syncTree, uploadFiles, type SyncProgress } from '../../../src/transport/sftpSync';
 import { CancelledError, isCancelled } from '../../../src/core/errors';
 

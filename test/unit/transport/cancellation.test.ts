@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CancelledError, isCancelled } from '../../../src/core/errors';
 import { LocalTransport } from '../../../src/transport/local';
-import { LocalFileTransfer } from '../../../src/transport/fileTransfer';
+import { LocalFileTransfer } from '../../../src/transport/localFileTransfer';
 import { syncTree, uploadFiles } from '../../../src/transport/sftpSync';
 
 function isCancelledError(error: unknown): boolean {
