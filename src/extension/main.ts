@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   context.subscriptions.push(clusters);
   const jobsView = registerExplorer(context, clusters);
   registerSubmission(context, clusters, state, jobsView);
-  registerMpi(context);
+  registerMpi(context, state);
   registerClusterMap(context, clusters);
   registerStartEstimate(context, clusters);
   registerNotebooks(context, clusters);

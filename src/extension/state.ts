@@ -15,7 +15,7 @@ const KEYS = {
   submitted: 'hpcWorkbench.submission.submitted',
   history: 'hpcWorkbench.accounting.history',
   mpiRanks: 'hpcWorkbench.mpi.lastRanks',
-  mpiWorkers: 'hpcWorkbench.mpi.lastWorkers',
+  mpiWorkers: 'hpcWorkbench.multiprocessing.lastWorkers',
 } as const;
 
 /** How many submitted jobs are remembered per workspace. */

@@ -9,7 +9,8 @@ import { registerClusterCommands } from './clusterCommands';
 import { registerJobCommands } from './jobCommands';
 import { registerJobDetailsDocuments } from './jobDetailsDocument';
 import { JobsStatusBar } from './statusBar';
-import { buildClustersTree, buildJobsTree } from './treeModel';
+import { buildClustersTree } from './clustersTree';
+import { buildJobsTree } from './jobsTree';
 import { ExplorerTree } from './trees';
 
 export type { TreeDump } from './trees';

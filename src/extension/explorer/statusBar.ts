@@ -1,7 +1,7 @@
 /** The status bar item: my running and pending jobs on the active cluster, a warning while it fails. */
 import * as vscode from 'vscode';
 import type { ClusterService } from '../services';
-import { jobCounts } from './treeModel';
+import { jobCounts } from './jobsTree';
 
 export class JobsStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('hpcWorkbench.jobs', vscode.StatusBarAlignment.Left, 50);

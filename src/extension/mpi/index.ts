@@ -15,6 +15,7 @@
 import * as vscode from 'vscode';
 import { registerMpiTasks } from './mpiTasks';
 import { registerRunCommands } from './runCommands';
+import type { ExtensionState } from '../state';
 import { MpiRuns } from './runs';
 
 export type { RunSummary } from './runTerminal';
@@ -36,9 +37,9 @@ export interface RunMultiprocessingArgs {
   cwd?: string;
 }
 
-export function registerMpi(context: vscode.ExtensionContext): void {
+export function registerMpi(context: vscode.ExtensionContext, state: ExtensionState): void {
   const runs = new MpiRuns();
   context.subscriptions.push(runs);
-  registerRunCommands(context, runs);
+  registerRunCommands(context, state, runs);
   registerMpiTasks(context, runs);
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunTerminal } from './runTerminal';
 import type { MpiRuns } from './runs';
 
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('hpcWorkbench');
+import { settings } from '../settings';
 
 export function registerMpiTasks(context: vscode.ExtensionContext, runs: MpiRuns): void {
   context.subscriptions.push(
@@ -27,7 +27,7 @@ export function resolveMpiTask(runs: MpiRuns, task: vscode.Task): vscode.Task | 
       {
         mode: 'mpi',
         file: program,
-        ranks: def.ranks ?? config().get<number>('mpi.ranks', 4),
+        ranks: def.ranks ?? settings.mpiRanks(),
         args: (def.args ?? []).map(substitute),
         launcher: def.launcher,
         python: def.python,

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('hpcWorkbench');
+import { settings } from '../settings';
+import type { CountKey, ExtensionState } from '../state';
 
 /** The program to run: the argument (a Uri from a menu, or { file }), else the active editor's file (saved first). */
 export async function resolveFile(arg: { file?: string } | vscode.Uri | undefined): Promise<string | undefined> {
@@ -23,13 +24,13 @@ export async function resolveFile(arg: { file?: string } | vscode.Uri | undefine
 }
 
 /** The number of ranks or workers: the one given (checked, remembered), else asked with the last one as default. */
-export async function askCount(context: vscode.ExtensionContext, key: string, prompt: string, given: number | undefined): Promise<number | undefined> {
+export async function askCount(state: ExtensionState, key: CountKey, prompt: string, given: number | undefined): Promise<number | undefined> {
   if (given !== undefined) {
     if (!Number.isInteger(given) || given < 1) throw new Error(`${prompt} must be a whole number of at least 1.`);
-    await context.workspaceState.update(key, given);
+    await state.setLastCount(key, given);
     return given;
   }
-  const last = context.workspaceState.get<number>(key) ?? config().get<number>('mpi.ranks', 4);
+  const last = state.lastCount(key) ?? settings.mpiRanks();
   const value = await vscode.window.showInputBox({
     prompt,
     value: String(last),
@@ -37,7 +38,7 @@ export async function askCount(context: vscode.ExtensionContext, key: string, pr
   });
   if (value === undefined) return undefined;
   const n = Number(value.trim());
-  await context.workspaceState.update(key, n);
+  await state.setLastCount(key, n);
   return n;
 }
 

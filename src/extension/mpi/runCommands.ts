@@ -7,41 +7,40 @@ import type { RunMpiArgs, RunMultiprocessingArgs } from './index';
 import { askCount, cwdFor, resolveFile } from './prompts';
 import type { RunSummary } from './runTerminal';
 import type { MpiRuns, RunSpec } from './runs';
+import type { CountKey, ExtensionState } from '../state';
 
-const LAST_RANKS = 'hpcWorkbench.mpi.lastRanks';
-const LAST_WORKERS = 'hpcWorkbench.multiprocessing.lastWorkers';
 
-export function registerRunCommands(context: vscode.ExtensionContext, runs: MpiRuns): void {
+export function registerRunCommands(context: vscode.ExtensionContext, state: ExtensionState, runs: MpiRuns): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('hpcWorkbench.runMpi', (arg?: RunMpiArgs | vscode.Uri) => runMpi(context, runs, arg)),
-    vscode.commands.registerCommand('hpcWorkbench.runMultiprocessing', (arg?: RunMultiprocessingArgs | vscode.Uri) => runMultiprocessing(context, runs, arg)),
+    vscode.commands.registerCommand('hpcWorkbench.runMpi', (arg?: RunMpiArgs | vscode.Uri) => runMpi(state, runs, arg)),
+    vscode.commands.registerCommand('hpcWorkbench.runMultiprocessing', (arg?: RunMultiprocessingArgs | vscode.Uri) => runMultiprocessing(state, runs, arg)),
     vscode.commands.registerCommand('hpcWorkbench.stopMpi', () => stopMpi(runs)),
   );
 }
 
 /** What runMpi and runMultiprocessing share: the program, the count (given or asked), the directory. */
 async function prepare(
-  context: vscode.ExtensionContext,
+  state: ExtensionState,
   arg: (RunMpiArgs & RunMultiprocessingArgs) | vscode.Uri | undefined,
-  count: { key: string; prompt: string; given: (opts: RunMpiArgs & RunMultiprocessingArgs) => number | undefined },
+  count: { key: CountKey; prompt: string; given: (opts: RunMpiArgs & RunMultiprocessingArgs) => number | undefined },
 ): Promise<{ file: string; ranks: number; opts: RunMpiArgs & RunMultiprocessingArgs; cwd: string } | undefined> {
   const file = await resolveFile(arg);
   if (!file) return undefined;
   const opts = arg instanceof vscode.Uri ? {} : (arg ?? {});
-  const ranks = await askCount(context, count.key, count.prompt, count.given(opts));
+  const ranks = await askCount(state, count.key, count.prompt, count.given(opts));
   if (ranks === undefined) return undefined;
   return { file, ranks, opts, cwd: cwdFor(file, opts.cwd) };
 }
 
-async function runMpi(context: vscode.ExtensionContext, runs: MpiRuns, arg?: RunMpiArgs | vscode.Uri): Promise<RunSummary | undefined> {
-  const p = await prepare(context, arg, { key: LAST_RANKS, prompt: 'Number of MPI ranks', given: (o) => o.ranks });
+async function runMpi(state: ExtensionState, runs: MpiRuns, arg?: RunMpiArgs | vscode.Uri): Promise<RunSummary | undefined> {
+  const p = await prepare(state, arg, { key: 'mpiRanks', prompt: 'Number of MPI ranks', given: (o) => o.ranks });
   if (!p) return undefined;
   const spec: RunSpec = { mode: 'mpi', file: p.file, ranks: p.ranks, args: p.opts.args ?? [], launcher: p.opts.launcher, python: p.opts.python, cwd: p.cwd };
   return runs.launch(spec).summary;
 }
 
-async function runMultiprocessing(context: vscode.ExtensionContext, runs: MpiRuns, arg?: RunMultiprocessingArgs | vscode.Uri): Promise<RunSummary | undefined> {
-  const p = await prepare(context, arg, { key: LAST_WORKERS, prompt: 'Number of worker processes (HPCW_WORKERS)', given: (o) => o.workers });
+async function runMultiprocessing(state: ExtensionState, runs: MpiRuns, arg?: RunMultiprocessingArgs | vscode.Uri): Promise<RunSummary | undefined> {
+  const p = await prepare(state, arg, { key: 'mpiWorkers', prompt: 'Number of worker processes (HPCW_WORKERS)', given: (o) => o.workers });
   if (!p) return undefined;
   const spec: RunSpec = { mode: 'multiprocessing', file: p.file, ranks: p.ranks, args: p.opts.args ?? [], python: p.opts.python, cwd: p.cwd };
   return runs.launch(spec).summary;

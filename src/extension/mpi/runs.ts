@@ -30,7 +30,7 @@ export type RunSpec =
   | { mode: 'mpi'; file: string; ranks: number; args: string[]; launcher?: string; python?: string; cwd: string }
   | { mode: 'multiprocessing'; file: string; ranks: number; args: string[]; python?: string; cwd: string };
 
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('hpcWorkbench');
+import { settings } from '../settings';
 
 export class MpiRuns implements vscode.Disposable {
   private readonly runner = new LocalTransport();
@@ -64,14 +64,14 @@ export class MpiRuns implements vscode.Disposable {
       pty.addLine(line);
     };
     if (spec.mode === 'multiprocessing') {
-      const python = spec.python || config().get<string>('python') || (await extensionPython(vscode.Uri.file(spec.file))) || 'python3';
+      const python = spec.python || settings.python() || (await extensionPython(vscode.Uri.file(spec.file))) || 'python3';
       pty.notice(`\x1b[2m${python} ${path.basename(spec.file)} with HPCW_WORKERS=${spec.ranks}\x1b[0m`);
       const run = startLocalRun({ program: spec.file, args: spec.args, ranks: spec.ranks, python }, 'multiprocessing', { cwd: spec.cwd, onLine });
       return { run, what: 'Run' };
     }
     let launcher: LauncherInfo;
     try {
-      launcher = await this.launcherFor(spec.launcher ?? config().get<string>('mpi.launcher', 'auto'));
+      launcher = await this.launcherFor(spec.launcher ?? settings.mpiLauncher());
     } catch (err) {
       if (err instanceof NoLauncherError) throw new Error(`${err.message} Install an MPI: ${mpiInstallHint(family, isRoot)}`);
       throw err;
@@ -80,7 +80,7 @@ export class MpiRuns implements vscode.Disposable {
     if (isPythonProgram(spec.file)) {
       const choice = await choosePythonForMpi({
         runner: this.runner,
-        setting: spec.python ?? config().get<string>('python'),
+        setting: spec.python ?? settings.python(),
         extensionPython: await extensionPython(vscode.Uri.file(spec.file)),
         family,
         isRoot,
@@ -106,7 +106,7 @@ export class MpiRuns implements vscode.Disposable {
         args: spec.args,
         ranks: spec.ranks,
         python,
-        extraArgs: config().get<string[]>('mpi.extraArgs', []),
+        extraArgs: settings.mpiExtraArgs(),
         srunMpi,
       },
       'mpi',
