@@ -20,6 +20,9 @@ needs_sandbox() { wants integration || wants versions || wants accounting || wan
 # The suites run against every version (a subset of integration/, to keep the run short).
 VERSION_SUITES=(out/test/integration/sbatch out/test/integration/explorer out/test/integration/submission)
 NEWER_SLURM=(24.11 26.05)
+# Each version's instance lives in its own folder (.sandbox-V): not the main instance's, whose
+# HPCW_SANDBOX_DIR is exported for the other layers.
+VERSION_SANDBOX=(env -u HPCW_SANDBOX_DIR -u HPCW_SANDBOX_SLURM)
 # A second 22.05 instance with slurmdbd on a private MariaDB, for the accounting suite's database half.
 SLURMDBD_SANDBOX=(env HPCW_SANDBOX_DIR="$PWD/.sandbox-slurmdbd" HPCW_SANDBOX_PORT_BASE=26900)
 TIMES=()
@@ -87,7 +90,7 @@ wants unit && run_layer unit node --test out/test/unit/
 if needs_sandbox; then
   step "sandbox up"
   timed "sandbox up (22.05)" bash test/sandbox/sandbox.sh up || { echo "sandbox failed to start"; echo "$PASSED passed, $((FAILED + 1)) failed"; exit 1; }
-  trap 'step "sandbox down"; for v in "${NEWER_SLURM[@]}"; do bash test/sandbox/sandbox.sh down --slurm "$v"; done; "${SLURMDBD_SANDBOX[@]}" bash test/sandbox/sandbox.sh down; bash test/sandbox/sandbox.sh down' EXIT
+  trap 'step "sandbox down"; for v in "${NEWER_SLURM[@]}"; do "${VERSION_SANDBOX[@]}" bash test/sandbox/sandbox.sh down --slurm "$v"; done; "${SLURMDBD_SANDBOX[@]}" bash test/sandbox/sandbox.sh down; bash test/sandbox/sandbox.sh down' EXIT
   eval "$(bash test/sandbox/sandbox.sh env)"
 fi
 
@@ -96,13 +99,14 @@ wants integration && run_layer integration node --test --test-concurrency=1 out/
 # run_version V: the version-dependent suites against a Slurm V sandbox (in a subshell, so that
 # its environment, PATH first of all, does not leak into the next layer).
 run_version() (
+  unset HPCW_SANDBOX_DIR HPCW_SANDBOX_SLURM # the main instance's, exported above: each version has its own folder
   eval "$(bash test/sandbox/sandbox.sh env --slurm "$1")"
   node --test --test-concurrency=1 "${VERSION_SUITES[@]}"
 )
 if wants versions; then
   for v in "${NEWER_SLURM[@]}"; do
     step "sandbox up ($v)"
-    if timed "sandbox up ($v)" bash test/sandbox/sandbox.sh up --slurm "$v"; then
+    if timed "sandbox up ($v)" "${VERSION_SANDBOX[@]}" bash test/sandbox/sandbox.sh up --slurm "$v"; then
       run_layer "slurm-$v" run_version "$v"
     else
       FAILED_LAYERS+=("slurm-$v"); FAILED=$((FAILED + 1))

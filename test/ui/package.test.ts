@@ -54,7 +54,13 @@ test('the .vsix holds what the extension needs at run time, and nothing more', (
     'dist/extension.js',
     'dist/server.js', // started by the language client (context.asAbsolutePath)
     ...manifestFiles(manifest).map((f) => f.split(path.sep).join('/')),
+    // The webviews' scripts and styles (the cluster map), loaded from dist/media at run time.
+    ...fs
+      .readdirSync(path.join(repoRoot, 'dist', 'media'))
+      .filter((f) => !f.endsWith('.map'))
+      .map((f) => `dist/media/${f}`),
   ];
+  assert.ok(needed.some((f) => f.startsWith('dist/media/')), 'the build wrote the webview bundles to dist/media');
   for (const file of needed) assert.ok(files.has(file.replace(/^\.\//, '')), `${file} is in the package`);
   assert.ok([...files].some((f) => f.toLowerCase() === 'readme.md'), 'README is in the package');
   assert.ok([...files].some((f) => f.toLowerCase() === 'changelog.md'), 'CHANGELOG is in the package');

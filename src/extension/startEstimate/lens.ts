@@ -157,13 +157,15 @@ export class StartEstimateLens implements vscode.CodeLensProvider, vscode.Dispos
     }
   }
 
-  /** A refresh of a cluster: when its queue changed, the answers for it are asked again. */
+  /** A refresh of a cluster: when its queue changed (or an answer failed), the answers for it are asked again. */
   private onRefresh(cluster: string): void {
     const state = this.service.cluster(cluster).state;
     const queue = (state?.jobs ?? []).map((j) => `${j.jobId}:${j.state}:${j.nodeListText}`).join(',');
     const before = this.queues.get(cluster);
     this.queues.set(cluster, queue);
-    if (before === queue) return;
+    // A cluster that did not answer (a timeout on a busy login node) is asked again at its next refresh.
+    const failed = [...this.entries.values()].some((e) => e.cluster === cluster && e.error !== undefined);
+    if (before === queue && !failed) return;
     for (const e of this.entries.values()) if (e.cluster === cluster) e.stale = true;
     this.changeEmitter.fire();
     if (cluster === this.connectedCluster()) this.visibleScripts().forEach((d) => this.schedule(d));

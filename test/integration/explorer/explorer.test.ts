@@ -77,9 +77,16 @@ for (const kind of ['local', 'ssh'] as const) {
       const id = await submit(runner(), ['-J', 'hpcw-explorer-test', '-p', 'debug', '-t', '2', '--gres=gpu:a100:2', '--wrap', 'sleep 60']);
       try {
         const m = monitorFor(runner());
-        const state = await waitFor('the GPU job to run', async () => {
+        await waitFor('the GPU job to run', async () => {
           const s = await m.refresh();
           return s.jobs.some((j) => j.jobId === id && j.state === 'RUNNING') ? s : undefined;
+        });
+        // squeue may say RUNNING a moment before the node reports the GPUs in use (seen on 26.05):
+        // wait for the node's state, bounded, while the job still runs.
+        const state = await waitFor('the GPUs in use on the node', async () => {
+          const s = await m.refresh();
+          const gpus = s.partitions.find((p) => p.name === 'debug')?.gpus;
+          return gpus?.allocated === 2 || !s.jobs.some((j) => j.jobId === id && j.state === 'RUNNING') ? s : undefined;
         });
         const debug = state.partitions.find((p) => p.name === 'debug');
         assert.deepEqual(debug?.gpus, { allocated: 2, total: 4 });
