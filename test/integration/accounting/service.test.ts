@@ -10,10 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ClusterRegistry, type Cluster, type FinishedJobReport, type History, type LocalFolder } from '../../../src/cluster';
-import type { ClusterConfig } from '../../../src/core/cluster/config';
+import type { Cluster, ClusterRegistry, FinishedJobReport, History, LocalFolder } from '../../../src/cluster';
 import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
-import { ensureAuthorizedKey } from '../sync/sandboxSsh';
+import { sandboxCluster, untilValue } from '../cluster/sandboxCluster';
+
+const until = <T>(what: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> => untilValue(what, check, 90_000);
 
 let info: SandboxInfo;
 let registry: ClusterRegistry;
@@ -23,31 +24,15 @@ const finished: FinishedJobReport[] = [];
 const histories: History[] = [];
 const remoteDir = `~/accounting-service-tests/${randomBytes(4).toString('hex')}`;
 
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 before(async () => {
   info = loadSandbox();
-  ensureAuthorizedKey(info);
-  process.env.HOME = info.clientHome;
-  registry = new ClusterRegistry(() => ({
-    sshCallbacks: () => ({ prompt: async () => undefined, askPassphrase: async () => undefined, confirmUnknownHostKey: async () => false }),
-    allUsers: () => false,
+  ({ registry, cluster } = sandboxCluster(info, {
+    remoteDir,
     // Short, so that several refreshes happen while the job runs.
     refreshIntervalMs: () => 2_000,
     historyDays: () => 1,
   }));
   registry.onDidFinishJob((job) => finished.push(job));
-  const config: ClusterConfig = { name: 'sandbox', host: info.sshAlias, transport: 'ssh', remoteDir };
-  registry.reload([config]);
-  cluster = registry.get('sandbox')!;
   cluster.onDidChangeHistory((h) => histories.push(h));
   const root = mkdtempSync(path.join(tmpdir(), 'hpcw-acct-service-'));
   // Holds ~50 MiB for a few seconds so that sstat (sampling every 2 s with slurmdbd) sees it.

@@ -10,10 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ClusterRegistry, type Cluster, type FinishedJobInfo, type LocalFolder } from '../../../src/cluster';
-import type { ClusterConfig } from '../../../src/core/cluster/config';
+import type { Cluster, ClusterRegistry, FinishedJobInfo, LocalFolder } from '../../../src/cluster';
 import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
-import { ensureAuthorizedKey } from '../sync/sandboxSsh';
+import { sandboxCluster, untilValue as until } from './sandboxCluster';
 
 let info: SandboxInfo;
 let registry: ClusterRegistry;
@@ -24,31 +23,11 @@ const pwned = path.join(tmpdir(), `hpcw-pwned-${randomBytes(4).toString('hex')}`
 /** A remote folder name that would run a command if it ever reached a shell unquoted. */
 const hostile = `ws 'q' "d" $(touch ${pwned}); ;`;
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   info = loadSandbox();
-  ensureAuthorizedKey(info);
-  // The sandbox's client home holds the ssh config alias and its known_hosts, as for the VS Code layer.
-  process.env.HOME = info.clientHome;
-  registry = new ClusterRegistry(() => ({
-    sshCallbacks: () => ({ prompt: async () => undefined, askPassphrase: async () => undefined, confirmUnknownHostKey: async () => false }),
-    allUsers: () => false,
-    refreshIntervalMs: () => 60_000,
-  }));
+  ({ registry, cluster } = sandboxCluster(info, { remoteDir: `~/cluster-tests/${randomBytes(4).toString('hex')}/${hostile}` }));
   registry.onDidFinishJob((job) => finished.push(job));
-  const config: ClusterConfig = { name: 'sandbox', host: info.sshAlias, transport: 'ssh', remoteDir: `~/cluster-tests/${randomBytes(4).toString('hex')}/${hostile}` };
-  registry.reload([config]);
-  cluster = registry.get('sandbox')!;
   const root = mkdtempSync(path.join(tmpdir(), 'hpcw-cluster-'));
   writeFileSync(path.join(root, 'quick.sbatch'), '#!/bin/bash\n#SBATCH -p debug\n#SBATCH -t 1\n#SBATCH -o quick-%j.out\necho "quick marker $SLURM_JOB_ID"\n');
   writeFileSync(path.join(root, 'later.sbatch'), '#!/bin/bash\n#SBATCH -p debug\n#SBATCH -t 1\n#SBATCH --begin=now+1hour\ntrue\n');

@@ -9,11 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ClusterRegistry, type Cluster, type LocalFolder } from '../../../src/cluster';
-import type { ClusterConfig } from '../../../src/core/cluster/config';
+import type { Cluster, ClusterRegistry, LocalFolder } from '../../../src/cluster';
 import { buildMapModel, nodeCells } from '../../../src/core/map/model';
 import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
-import { ensureAuthorizedKey } from '../sync/sandboxSsh';
+import { sandboxCluster, untilValue as until } from './sandboxCluster';
 
 let info: SandboxInfo;
 let registry: ClusterRegistry;
@@ -21,15 +20,6 @@ let cluster: Cluster;
 let folder: LocalFolder;
 const jobs: string[] = [];
 
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const script = (...directives: string[]) => `#!/bin/bash\n${directives.map((d) => `#SBATCH ${d}\n`).join('')}hostname\n`;
 
@@ -43,16 +33,7 @@ async function submit(...args: string[]): Promise<string> {
 
 before(async () => {
   info = loadSandbox();
-  ensureAuthorizedKey(info);
-  process.env.HOME = info.clientHome;
-  registry = new ClusterRegistry(() => ({
-    sshCallbacks: () => ({ prompt: async () => undefined, askPassphrase: async () => undefined, confirmUnknownHostKey: async () => false }),
-    allUsers: () => false,
-    refreshIntervalMs: () => 60_000,
-  }));
-  const config: ClusterConfig = { name: 'sandbox', host: info.sshAlias, transport: 'ssh', remoteDir: `~/estimate-tests/${randomBytes(4).toString('hex')}/ws` };
-  registry.reload([config]);
-  cluster = registry.get('sandbox')!;
+  ({ registry, cluster } = sandboxCluster(info, { remoteDir: `~/estimate-tests/${randomBytes(4).toString('hex')}/ws` }));
   const root = mkdtempSync(path.join(tmpdir(), 'hpcw-estimate-'));
   mkdirSync(path.join(root, 'logs'));
   writeFileSync(path.join(root, 'logs', 'keep'), '');
