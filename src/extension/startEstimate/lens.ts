@@ -90,7 +90,9 @@ export class StartEstimateLens implements vscode.CodeLensProvider, vscode.Dispos
     let args: unknown[] = [{ cluster }];
     if (!entry || entry.cluster !== cluster) {
       title = `$(sync~spin) Will it start? Asking ${cluster}…`;
-      if (!this.inFlight.has(document.uri.toString())) this.schedule(document);
+      // Not again while a question is waiting for its debounce: lenses are asked for often, and
+      // restarting the timer on each call would never let it fire.
+      if (!this.inFlight.has(document.uri.toString()) && !this.timers.has(document.uri.toString())) this.schedule(document);
     } else if (entry.key !== key) {
       title = `$(question) Will it start? Save to ask ${cluster}`;
       if (entry.verdict) tooltip = `Last answer, for the saved directives: ${entry.verdict.text}`;
