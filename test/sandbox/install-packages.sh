@@ -15,6 +15,8 @@ PACKAGES=(
   neovim                          # an LSP client for the language-server tests
   rsync                           # file sync
   debootstrap                     # the chroots of the newer Slurm versions (test/sandbox/chroot.sh)
+  python3-jupyter-server python3-ipykernel python3-matplotlib  # notebook Python cells (a kernel on the login node)
+  stress-ng                       # npm run test:stress keeps every core busy
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
