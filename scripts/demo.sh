@@ -44,7 +44,8 @@ fi
 mkdir -p "$WS/.vscode"
 node scripts/demo-settings.mjs > "$WS/.vscode/settings.json"
 
-# A quiet first start: no welcome walkthrough in front of the sample workspace.
+# A quiet first start: no VS Code welcome page in front of the sample workspace (HPC Workbench's
+# own walkthrough opens on its first run).
 mkdir -p "$DEMO/user-data/User"
 [ -f "$DEMO/user-data/User/settings.json" ] \
   || echo '{ "workbench.startupEditor": "none", "workbench.tips.enabled": false }' > "$DEMO/user-data/User/settings.json"

@@ -5,10 +5,12 @@
  * (scripts/screenshots.sh), which builds, brings the sandbox cluster up and sets HOME to its
  * client home (the `hpcw-sandbox` SSH alias).
  *
- *   node out/scripts/screenshots.js [--out DIR]     # default: media/walkthrough
+ *   node out/scripts/screenshots.js [--out DIR] [--only NAME,...]   # default: media/walkthrough, all
  *
  * Writes connect.png (the explorer), lint.png (a diagnostic and its quick fix), submit.png (a
- * submitted job's output followed live) and mpi.png (a rank-tagged MPI run). Every step waits
+ * submitted job's output followed live), mpi.png (a rank-tagged MPI run), map.png (the cluster
+ * map, the running job's cores lit) and notebook.png (the sample Slurm notebook: a %sinfo table
+ * and a %%sbatch cell's live job card). Every step waits
  * for the state it shows; a step that does not come fails the script (exit 1) and leaves a
  * full-window picture of what was on screen in .artifacts/screenshots/.
  */
@@ -17,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { launchChromium, quietSettings, repoRoot, startCodeServer, type CodeServer, type HeadlessChromium } from '../test/support/codeServer';
+import { launchChromium, repoRoot, startCodeServer, writeSettings, type CodeServer, type HeadlessChromium } from '../test/support/codeServer';
 import {
   activeEditorLines,
   answerInput,
@@ -33,9 +35,8 @@ import {
   STEP_TIMEOUT,
 } from '../test/support/workbench';
 
-// Pictures and what each shows. The cluster map (hpcWorkbench.showClusterMap) and notebooks
-// get theirs here when they land: one more entry, one more function below.
-type Picture = 'connect' | 'lint' | 'submit' | 'mpi';
+// Pictures and what each shows: one entry here, one function below.
+type Picture = 'connect' | 'lint' | 'submit' | 'mpi' | 'map' | 'notebook';
 
 const VIEWPORT = { width: 1280, height: 760 };
 
@@ -158,12 +159,71 @@ async function mpi(page: Page): Promise<Locator[]> {
   return [page.locator('.part.editor'), page.locator('.part.panel')];
 }
 
-const steps: Record<Picture, (page: Page) => Promise<Locator[]>> = { connect, lint, submit, mpi };
-// The order in which they are taken: the job submitted for submit.png shows in connect.png.
-const ORDER: Picture[] = ['submit', 'connect', 'lint', 'mpi'];
+/** In a quick pick of clusters (shown when several are configured), chooses the SSH sandbox. */
+async function chooseSandboxIfAsked(page: Page, shown: Locator): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /^\s*sandbox(?!-)/ }).first();
+  await Promise.race([shown.waitFor({ timeout: STEP_TIMEOUT }), row.waitFor({ timeout: STEP_TIMEOUT })]);
+  if (await row.isVisible()) await row.click();
+  await shown.waitFor({ timeout: STEP_TIMEOUT });
+}
+
+async function map(page: Page): Promise<Locator[]> {
+  await runFromPalette(page, 'HPC: Show Cluster Map');
+  await chooseSandboxIfAsked(page, page.locator('.tabs-container .tab.active', { hasText: /Cluster Map: sandbox$/ }));
+  // The map's webview (the only one open at this point: it is taken before the notebook).
+  const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await view.locator('#status', { hasText: 'sandbox · 4 nodes' }).waitFor({ timeout: STEP_TIMEOUT });
+  await view.locator('#table tbody tr').nth(3).waitFor({ timeout: STEP_TIMEOUT });
+  return [page.locator('.part.editor')];
+}
+
+async function notebook(page: Page): Promise<Locator[]> {
+  await quickOpen(page, 'slurm-notebook.ipynb');
+  await runFromPalette(page, 'Notebook: Select Notebook Kernel');
+  // VS Code first asks for the kernel's source (the extension), then for the kernel.
+  const row = (label: RegExp) =>
+    page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+  const kernel = row(/HPC Workbench: sandbox$/);
+  const source = row(/^HPC Workbench$/);
+  await Promise.race([kernel.waitFor({ timeout: STEP_TIMEOUT }), source.waitFor({ timeout: STEP_TIMEOUT })]);
+  if (!(await kernel.isVisible())) await source.click();
+  await kernel.click({ timeout: STEP_TIMEOUT });
+  await quickInputClosed(page);
+  await runFromPalette(page, 'Notebook: Run All');
+  // The outputs draw in the notebook's output webview: the %sinfo table, then the job's card
+  // while it runs (the %%sbatch cell stays running until the job ends).
+  const outputs = page.frameLocator('.notebook-editor iframe.webview.ready').frameLocator('iframe#active-frame');
+  await outputs.locator('table', { hasText: 'debug' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await outputs.getByText(/RUNNING/).first().waitFor({ timeout: STEP_TIMEOUT });
+  await outputs.getByText(/writing sine\.csv/).first().waitFor({ timeout: STEP_TIMEOUT });
+  // Scrolled past the introduction, so that the %sinfo table and the job's card both show: the
+  // %squeue cell below the card focused (in command mode, Down moves to the next cell and
+  // reveals it).
+  await page.locator('.notebook-editor .monaco-list-row', { hasText: '%sinfo' }).locator('.view-lines').first().click({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Escape');
+  for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowDown');
+  await page.locator('.notebook-editor .monaco-list-row.focused', { hasText: '%squeue' }).waitFor({ timeout: STEP_TIMEOUT }).catch(() => undefined);
+  return [page.locator('.part.editor')];
+}
+
+const steps: Record<Picture, (page: Page) => Promise<Locator[]>> = { connect, lint, submit, mpi, map, notebook };
+// The order in which they are taken: the job submitted for submit.png shows in connect.png and
+// lights its cores in map.png; the map's webview is the only one until the notebook's.
+const ORDER: Picture[] = ['submit', 'connect', 'map', 'lint', 'mpi', 'notebook'];
+
+/** `--only connect,map`: just those pictures (in the usual order). */
+function parseOnly(argv: readonly string[]): Picture[] {
+  const i = argv.indexOf('--only');
+  if (i < 0) return ORDER;
+  const names = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  const unknown = names.filter((n) => !ORDER.includes(n as Picture));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`--only takes some of ${ORDER.join(', ')} (got "${argv[i + 1] ?? ''}")`);
+  return ORDER.filter((n) => names.includes(n));
+}
 
 async function main(): Promise<number> {
   const outDir = parseOut(process.argv.slice(2));
+  const only = parseOnly(process.argv.slice(2));
   const artifacts = path.join(repoRoot, '.artifacts', 'screenshots');
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   if (!process.env.SLURM_CONF) throw new Error('SLURM_CONF is not set: run through `npm run screenshots` (the sandbox cluster must be up)');
@@ -178,11 +238,7 @@ async function main(): Promise<number> {
     const extensionsDir = path.join(scratch, 'extensions');
     linkExtension(extensionsDir);
     const userDataDir = path.join(scratch, 'user-data');
-    fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-    fs.writeFileSync(
-      path.join(userDataDir, 'User', 'settings.json'),
-      JSON.stringify({ ...quietSettings, 'terminal.integrated.gpuAcceleration': 'off' }, null, 2),
-    );
+    writeSettings(userDataDir, { 'terminal.integrated.gpuAcceleration': 'off' });
     [server, chromium] = await Promise.all([
       startCodeServer({ userDataDir, extensionsDir }),
       launchChromium(),
@@ -191,7 +247,7 @@ async function main(): Promise<number> {
     await openWorkbench(page, server.workbenchUrl(workspace));
     await widenSidebar(page);
     fs.mkdirSync(outDir, { recursive: true });
-    for (const name of ORDER) {
+    for (const name of only) {
       current = name;
       const started = Date.now();
       const parts = await steps[name](page);

@@ -14,6 +14,7 @@ import { registerClusterMap } from './clusterMap/panel';
 import { registerStartEstimate } from './startEstimate/lens';
 import { registerNotebooks } from './notebook';
 import { ExtensionState } from './state';
+import { openWalkthroughOnFirstRun } from './firstRun';
 
 export interface HpcWorkbenchApi {
   /** Milliseconds spent in `activate`, for benchmarks and tests. */
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   registerClusterMap(context, clusters);
   registerStartEstimate(context, clusters);
   registerNotebooks(context, clusters);
+  openWalkthroughOnFirstRun(context, state);
   return { activationMs: performance.now() - started };
 }
 

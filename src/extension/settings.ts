@@ -39,6 +39,8 @@ export const settings = {
   mpiExtraArgs: (): string[] => read('mpi.extraArgs').filter((a): a is string => typeof a === 'string'),
   python: (): string => read('python'),
   shellcheck: (): string => read('lint.shellcheck'),
+  /** VS Code's own workbench.welcomePage.walkthroughs.openOnInstall, honoured by the first run. */
+  walkthroughsOpenOnInstall: (): boolean => vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true),
 };
 
 /** Writes a setting where it is already set (workspace) or else in the user's settings. */

@@ -4,6 +4,7 @@
  * - workspace state: the last cluster used (the status bar follows it; commands offer it first),
  *   the jobs submitted from this workspace (and by which script), the last rank/worker counts,
  *   each cluster's job history as last fetched (so that it survives a window reload);
+ * - global state: whether the Getting Started walkthrough was opened once (the first run);
  * - secret storage: key passphrases the user chose to remember (namespaced `hpcWorkbench.`).
  * Passwords and one-time codes are never stored.
  */
@@ -16,6 +17,7 @@ const KEYS = {
   history: 'hpcWorkbench.accounting.history',
   mpiRanks: 'hpcWorkbench.mpi.lastRanks',
   mpiWorkers: 'hpcWorkbench.multiprocessing.lastWorkers',
+  walkthroughOpened: 'hpcWorkbench.walkthroughOpened',
 } as const;
 
 /** How many submitted jobs are remembered per workspace. */
@@ -64,6 +66,15 @@ export class ExtensionState {
     const all = { ...this.context.workspaceState.get<Record<string, History>>(KEYS.history, {}) };
     all[cluster] = { ...history, jobs: history.jobs.slice(-HISTORY_KEPT) };
     return this.context.workspaceState.update(KEYS.history, all);
+  }
+
+  /** True once the walkthrough was opened on a first run (on this machine, for every workspace). */
+  get walkthroughOpened(): boolean {
+    return this.context.globalState.get<boolean>(KEYS.walkthroughOpened, false);
+  }
+
+  setWalkthroughOpened(): Thenable<void> {
+    return this.context.globalState.update(KEYS.walkthroughOpened, true);
   }
 
   lastCount(key: CountKey): number | undefined {

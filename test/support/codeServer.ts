@@ -50,6 +50,9 @@ export const quietSettings = {
   'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true,
   'git.enabled': false,
+  // HPC Workbench opens its walkthrough on a first run (src/extension/firstRun.ts): not in front
+  // of the tests' editors. The walkthrough's own test turns it back on.
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
 };
 
 export interface CodeServerOptions {
@@ -130,11 +133,40 @@ export async function endChild(child: ChildProcess, graceMs = 3000): Promise<voi
   killGroup(pid, 'SIGKILL');
 }
 
+/**
+ * The settings files of a user-data folder: the user's, and the machine's, which a remote window
+ * (code-server's) reads for machine-scoped settings such as
+ * workbench.welcomePage.walkthroughs.openOnInstall instead of the user's.
+ */
+function settingsFiles(userDataDir: string): string[] {
+  return [path.join(userDataDir, 'User', 'settings.json'), path.join(userDataDir, 'Machine', 'settings.json')];
+}
+
+/** Writes `settings` (over the quiet ones) as the user's and the machine's settings. */
+export function writeSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  for (const file of settingsFiles(userDataDir)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ ...quietSettings, ...settings }, null, 2) + '\n');
+  }
+}
+
+/**
+ * Gives the settings every quiet setting they do not set themselves: a test's own settings win,
+ * and a user-data folder reused from an earlier run gains settings added since.
+ */
 function writeQuietSettings(userDataDir: string): void {
-  const file = path.join(userDataDir, 'User', 'settings.json');
-  if (fs.existsSync(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(quietSettings, null, 2) + '\n');
+  for (const file of settingsFiles(userDataDir)) {
+    let existing: Record<string, unknown> = {};
+    if (fs.existsSync(file)) {
+      try {
+        existing = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch {
+        continue; // not plain JSON (settings may hold comments): left as it is
+      }
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ ...quietSettings, ...existing }, null, 2) + '\n');
+  }
 }
 
 /**

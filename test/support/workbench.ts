@@ -49,10 +49,14 @@ function quickInput(page: Page): Locator {
   return page.locator('.quick-input-widget input');
 }
 
+/** How long one try of a key press waits for its effect before the key is pressed again. */
+const RETRY_MS = 5_000;
+
 /**
  * Runs a command by its title through the command palette (F1). The palette lists the commands
  * enabled when it opens: one that is not yet (the workbench still starting) is looked for again
- * in a reopened palette, until STEP_TIMEOUT.
+ * in a reopened palette, until STEP_TIMEOUT. F1 is pressed again when the palette does not show
+ * (a key press can be lost while the workbench moves the focus, e.g. an editor opening).
  */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
   const deadline = Date.now() + STEP_TIMEOUT;
@@ -60,11 +64,21 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   // Enter runs the focused row: wait until the filtered list has focused this command.
   const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first();
   for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+    const left = () => Math.max(1000, deadline - Date.now());
+    if (!(await input.isVisible())) {
+      await page.keyboard.press('F1');
+      const shown = await input.waitFor({ state: 'visible', timeout: Math.min(RETRY_MS, left()) }).then(
+        () => true,
+        () => false,
+      );
+      if (!shown) {
+        if (Date.now() >= deadline) throw new Error(`runFromPalette(${title}): the command palette did not open`);
+        continue;
+      }
+    }
     await input.fill(`>${title}`);
     try {
-      await row.waitFor({ timeout: Math.max(1000, Math.min(10_000, deadline - Date.now())) });
+      await row.waitFor({ timeout: Math.min(10_000, left()) });
       break;
     } catch (e) {
       if (Date.now() >= deadline) throw e;
@@ -98,12 +112,26 @@ export async function pick(page: Page, text: string | RegExp): Promise<void> {
   await row.click();
 }
 
-/** In an open input box whose prompt holds `prompt`, accepts `value` (default: what it offers). */
+/**
+ * In an open input box whose prompt holds `prompt`, accepts `value` (default: what it offers).
+ * Enter is pressed again while the box stays open with the same prompt (a key press right after
+ * the box opened can be lost, or land before the box validated its value).
+ */
 export async function answerInput(page: Page, prompt: string | RegExp, value?: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT;
   const widget = page.locator('.quick-input-widget', { hasText: prompt });
   await widget.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   if (value !== undefined) await quickInput(page).fill(value);
-  await page.keyboard.press('Enter');
+  for (;;) {
+    await page.keyboard.press('Enter');
+    const accepted = await widget.waitFor({ state: 'hidden', timeout: Math.min(RETRY_MS, Math.max(1000, deadline - Date.now())) }).then(
+      () => true,
+      () => false,
+    );
+    if (accepted) return;
+    if (Date.now() >= deadline) throw new Error(`answerInput(${String(prompt)}): the input box did not accept the answer`);
+    if (value !== undefined && (await quickInput(page).inputValue()) !== value) await quickInput(page).fill(value);
+  }
 }
 
 /** A notification toast holding `text`, once shown. */

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { launchChromium, quietSettings, repoRoot, startCodeServer, type CodeServer, type HeadlessChromium } from '../support/codeServer';
+import { launchChromium, repoRoot, startCodeServer, writeSettings, type CodeServer, type HeadlessChromium } from '../support/codeServer';
 import {
   activeEditorLines,
   answerInput,
@@ -33,7 +33,7 @@ import {
 const vsix = path.resolve(repoRoot, process.env.HPCW_VSIX ?? path.join('dist', 'hpc-workbench.vsix'));
 const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
 const WALKTHROUGH_ID = `${extensionId()}#gettingStarted`;
-const STEPS = ['connectCluster', 'lintScript', 'submitJob', 'runMpi'];
+const STEPS = ['connectCluster', 'lintScript', 'submitJob', 'runMpi', 'openNotebook', 'clusterMap'];
 
 let scratch: string;
 let workspace: string;
@@ -54,13 +54,9 @@ before(async () => {
     JSON.stringify({ 'hpcWorkbench.python': '/usr/bin/python3', 'hpcWorkbench.refreshInterval': 5 }, null, 2),
   );
   // The user's settings of a fresh install, quiet and offline; the terminal draws with the DOM
-  // renderer so that its rows can be read. The walkthrough's own settings keep their defaults.
+  // renderer so that its rows can be read. The walkthrough opens on a first run (VS Code's default, turned off elsewhere in the tests).
   const userDataDir = path.join(scratch, 'user-data');
-  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...quietSettings, 'terminal.integrated.gpuAcceleration': 'off' }, null, 2),
-  );
+  writeSettings(userDataDir, { 'terminal.integrated.gpuAcceleration': 'off', 'workbench.welcomePage.walkthroughs.openOnInstall': true });
   [server, chromium] = await Promise.all([
     startCodeServer({
       userDataDir,
@@ -126,20 +122,10 @@ test('installing the .vsix opens the walkthrough, and each step completes when i
   await notification(page, /Completed installing|installed/i);
   mark('installed from the .vsix');
 
-  // The walkthrough opens by itself (VS Code does so for an extension installed in the session
-  // when workbench.welcomePage.walkthroughs.openOnInstall is on), with its steps, none done yet.
+  // The walkthrough opens by itself: the extension opens it on its first run (VS Code's own
+  // opening on install does not happen for a .vsix installed in code-server).
   const walkthrough = page.locator('.gettingStartedContainer', { hasText: 'Get started with HPC Workbench' });
-  const openedByItself = await walkthrough.waitFor({ timeout: STEP_TIMEOUT }).then(
-    () => true,
-    () => false,
-  );
-  if (!openedByItself) {
-    // Recorded, not hidden: the rest of the test then opens it as a user can at any time.
-    t.diagnostic('KNOWN GAP: the walkthrough did not open by itself after the install; opened from "Welcome: Open Walkthrough..."');
-    await runFromPalette(page, 'Welcome: Open Walkthrough');
-    await pick(page, 'Get started with HPC Workbench');
-    await walkthrough.waitFor({ timeout: STEP_TIMEOUT });
-  }
+  await walkthrough.waitFor({ timeout: STEP_TIMEOUT });
   for (const id of STEPS) await step(id).waitFor({ timeout: STEP_TIMEOUT });
   assert.deepEqual(await checkedSteps(), []);
   mark('walkthrough opened');
@@ -185,6 +171,20 @@ test('installing the .vsix opens the walkthrough, and each step completes when i
   await rows.filter({ hasText: /MPI\srun\sfinished:\sexit\scode\s0/ }).first().waitFor({ timeout: STEP_TIMEOUT });
   await completed('runMpi');
   mark('runMpi done');
+
+  // 5. Open a Slurm notebook: the step's own button, a notebook of the workflow template.
+  await step('openNotebook').click();
+  await page.locator('.getting-started-step.expanded .monaco-button', { hasText: 'New Slurm Notebook' }).first().click({ timeout: STEP_TIMEOUT });
+  await page.locator('.tabs-container .tab.active', { hasText: /Untitled.*\.ipynb/ }).waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator('.notebook-editor', { hasText: '%sinfo' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await completed('openNotebook');
+  mark('openNotebook done');
+
+  // 6. The cluster map of the cluster added in step 1.
+  await runFromPalette(page, 'HPC: Show Cluster Map');
+  await page.locator('.tabs-container .tab.active', { hasText: 'Cluster Map: hpcw-sandbox' }).waitFor({ timeout: STEP_TIMEOUT });
+  await completed('clusterMap');
+  mark('clusterMap done');
 
   assert.deepEqual(await checkedSteps(), STEPS);
 });

@@ -71,7 +71,7 @@ test('the walkthrough: every step has an image, a button for a contributed comma
   const [walkthrough] = walkthroughs;
   assert.ok(walkthrough.id && walkthrough.title && walkthrough.description);
   const stepIds = walkthrough.steps.map((s: { id: string }) => s.id);
-  assert.deepEqual(stepIds, ['connectCluster', 'lintScript', 'submitJob', 'runMpi']);
+  assert.deepEqual(stepIds, ['connectCluster', 'lintScript', 'submitJob', 'runMpi', 'openNotebook', 'clusterMap']);
   for (const step of walkthrough.steps) {
     assert.ok(step.title && step.description, `${step.id}: title and description`);
     assert.ok(step.media?.image && step.media.altText, `${step.id}: an image with alt text`);

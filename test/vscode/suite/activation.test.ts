@@ -50,6 +50,18 @@ suite('activation', () => {
     return vscode.Uri.file(file);
   }
 
+  test('the first run honours workbench.welcomePage.walkthroughs.openOnInstall: off in the runner\'s settings, no walkthrough opens', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension);
+    await extension.activate();
+    assert.equal(vscode.workspace.getConfiguration('workbench.welcomePage').get('walkthroughs.openOnInstall'), false, 'the runner turns it off (test/support/codeServer.ts quietSettings)');
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    // The walkthrough would open right after activation: give it the chance to (a bounded wait for
+    // a state that must not come).
+    const seen = await waitFor(labels, (l) => l.some((label) => /Walkthrough|Welcome/.test(label)), 2000);
+    assert.deepEqual(seen.filter((label) => /Walkthrough|Welcome/.test(label)), []);
+  });
+
   test('the extension is installed and activates', async () => {
     const extension = vscode.extensions.getExtension<HpcWorkbenchApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is loaded`);
