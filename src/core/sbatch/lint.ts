@@ -35,10 +35,10 @@ export function lintParsed(parsed: ParsedScript, text: string, options: LintOpti
   checkIgnored(parsed, out);
   const cluster = options.cluster;
   const version = cluster?.slurmVersion;
-  for (const d of parsed.directives) checkDirective(d, version, out);
+  for (const d of parsed.directives) checkDirective(d, cluster, out);
   for (let c = 0; c < parsed.componentCount; c++) {
     checkDuplicates(parsed, c, out);
-    checkCombinations(parsed, c, out);
+    checkCombinations(parsed, c, version, out);
     if (options.directoryExists) checkOutputDirs(parsed, c, options.directoryExists, version, out);
     if (cluster) checkCluster(parsed, c, cluster, out);
   }

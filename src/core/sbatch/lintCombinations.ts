@@ -39,7 +39,7 @@ function conflict(out: SbatchDiagnostic[], d: SbatchDirective, message: string, 
   out.push({ range: d.nameRange, severity, code, message });
 }
 
-export function checkCombinations(parsed: ParsedScript, component: number, out: SbatchDiagnostic[]): void {
+export function checkCombinations(parsed: ParsedScript, component: number, version: string | undefined, out: SbatchDiagnostic[]): void {
   const eff = effectiveOptions(parsed, component);
   const has = (n: string) => eff.has(n);
   const get = (n: string) => eff.get(n) as SbatchDirective;
@@ -63,8 +63,16 @@ export function checkCombinations(parsed: ParsedScript, component: number, out: 
   if (has('ntasks-per-gpu') && !['gpus', 'gpus-per-node', 'gpus-per-socket', 'gpus-per-task', 'gres', 'nodes', 'ntasks'].some(has)) {
     conflict(out, get('ntasks-per-gpu'), '--ntasks-per-gpu needs a GPU request (--gpus...) or a node or task count; sbatch rejects it alone.');
   }
-  if (has('gpus-per-task') && !has('ntasks') && !has('gpus')) {
-    conflict(out, get('gpus-per-task'), '--gpus-per-task needs -n/--ntasks or --gpus (Slurm rejects it otherwise).');
+  // GRES per task need a task count: -n, --gpus, or a fixed node count (-N 2 gives 2 tasks; -N 1-2
+  // does not). Recorded with --test-only on 22.05, 24.11 and 26.05.
+  // (Not for an option the cluster's sbatch does not know at all: option-too-new says that.)
+  const known = (d: SbatchDirective) => !version || !d.option?.since || compareSlurmVersions(d.option.since, version) <= 0;
+  const tresGres = has('tres-per-task') && /(^|,)gres\//i.test(get('tres-per-task').value ?? '') && known(get('tres-per-task'));
+  const perTaskGres = has('gpus-per-task') ? get('gpus-per-task') : tresGres ? get('tres-per-task') : undefined;
+  const fixedNodes = has('nodes') && ((n) => !!n && (n.max === undefined || n.max === n.min))(parseNodeCount(get('nodes').value ?? ''));
+  if (perTaskGres && !has('ntasks') && !has('gpus') && !fixedNodes) {
+    const written = `${perTaskGres.name}${perTaskGres.value !== undefined ? `=${perTaskGres.value}` : ''}`;
+    conflict(out, perTaskGres, `${written} needs a task count: -n/--ntasks, --gpus or a fixed -N/--nodes. Slurm rejects the job otherwise ("--gpus-per-task or --tres-per-task used without either --gpus or -n/--ntasks is not allowed").`);
   }
   if (has('exclusive') && has('oversubscribe')) {
     conflict(out, get('oversubscribe'), '--exclusive and --oversubscribe contradict each other; the job is exclusive.', 'warning');

@@ -2,6 +2,7 @@
  * Checks of one directive on its own: removed, deprecated, too new for the cluster's Slurm,
  * command-line only, abbreviated, a value where the version takes none, and the value itself.
  */
+import type { ClusterSnapshot } from '../cluster/snapshot';
 import { compareSlurmVersions, OLDEST_SUPPORTED_SLURM, optionArg, optionArgKinds } from './options';
 import type { SbatchDirective } from './parse';
 import type { SbatchDiagnostic } from './types';
@@ -13,9 +14,51 @@ const VALUE_SINCE: Record<string, Record<string, string>> = {
   exclusive: { topo: '24.11' },
 };
 
-export function checkDirective(d: SbatchDirective, version: string | undefined, out: SbatchDiagnostic[]): void {
+/**
+ * --gres-flags values the batch script's sbatch refuses although it knows them, with what it says
+ * (recorded against sbatch 24.11 and 26.05 with --test-only; 22.05 does not know them at all).
+ */
+const ALLOW_TASK_SHARING_REFUSED = '24.11';
+const ONE_TASK_PER_SHARING = '24.05';
+const MULTIPLE_SHARING = 'MULTIPLE_SHARING_GRES_PJ';
+
+function checkGresFlags(d: SbatchDirective, cluster: ClusterSnapshot | undefined, out: SbatchDiagnostic[]): void {
+  const version = cluster?.slurmVersion;
+  if (!version || d.value === undefined) return;
+  const words = d.value.split(',').map((w) => w.toLowerCase());
+  const at = d.valueRange ?? d.nameRange;
+  if (words.includes('allow-task-sharing') && compareSlurmVersions(version, '23.11') >= 0) {
+    // It shares GPUs between the tasks of a step: a job step's flag, which sbatch refuses.
+    const recorded = compareSlurmVersions(version, ALLOW_TASK_SHARING_REFUSED) >= 0;
+    out.push({
+      range: at,
+      severity: recorded ? 'error' : 'warning',
+      code: 'invalid-value',
+      message: recorded
+        ? `sbatch ${version} refuses --gres-flags=allow-task-sharing in a batch script ("--gres-flags=allow-task-sharing is only used with srun"): it is a flag of job steps; give it to srun inside the script.`
+        : `sbatch ${ALLOW_TASK_SHARING_REFUSED} and later refuse --gres-flags=allow-task-sharing in a batch script ("is only used with srun"); this cluster runs ${version}, whose sbatch may too. Give it to srun inside the script.`,
+    });
+  }
+  if (words.includes('one-task-per-sharing') && compareSlurmVersions(version, ONE_TASK_PER_SHARING) >= 0) {
+    // Only meaningful where the cluster lets several tasks share a GRES (one per task is the default otherwise).
+    const params = cluster?.selectTypeParameters?.map((p) => p.toUpperCase());
+    if (params?.includes(MULTIPLE_SHARING)) return;
+    const known = params !== undefined;
+    out.push({
+      range: at,
+      severity: known ? 'error' : 'warning',
+      code: 'invalid-value',
+      message: known
+        ? `sbatch ${version} refuses --gres-flags=one-task-per-sharing here: the cluster's SelectTypeParameters (${cluster?.selectTypeParameters?.join(',') || 'none'}) has no ${MULTIPLE_SHARING} ("In order to use --gres-flags=one-task-per-sharing you must also have SelectTypeParameters=${MULTIPLE_SHARING} in your slurm.conf"). Without it one task per shared GRES is already the rule: remove the flag.`
+        : `sbatch ${version} refuses --gres-flags=one-task-per-sharing unless the cluster's slurm.conf has SelectTypeParameters=${MULTIPLE_SHARING} (without it one task per shared GRES is already the rule).`,
+    });
+  }
+}
+
+export function checkDirective(d: SbatchDirective, cluster: ClusterSnapshot | undefined, out: SbatchDiagnostic[]): void {
   const opt = d.option;
   if (!opt) return;
+  const version = cluster?.slurmVersion;
   const fullName = '--' + opt.long;
   // Without a snapshot the cluster may run any supported version: removed after the oldest one,
   // some cluster still accepts it (a warning); removed before, none does (an error).
@@ -85,6 +128,7 @@ export function checkDirective(d: SbatchDirective, version: string | undefined, 
       }
     }
   }
+  if (opt.long === 'gres-flags') checkGresFlags(d, cluster, out);
   // Whether a value may be attached changed between versions (--requeue, --get-user-env): the
   // parser flags a value only where no version takes one.
   const arg = optionArg(opt, version);

@@ -1,6 +1,9 @@
 /** Checks of a component's options together (src/core/sbatch/lintCombinations.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseClusterSnapshot } from '../../../../src/core/cluster/snapshot';
 import { lintSbatch, type SbatchDiagnostic } from '../../../../src/core/sbatch';
 
 const script = (...lines: string[]) => ['#!/bin/bash', ...lines, 'srun hostname', ''].join('\n');
@@ -39,4 +42,18 @@ test('output directory check only for relative directories without patterns', ()
   assert.deepEqual(asked, ['logs', 'results/err']);
   assert.deepEqual(codes(lintSbatch(script('#SBATCH -o /abs/x.out -D /w -e rel/x'), { directoryExists: () => false })), []);
   assert.deepEqual(codes(lintSbatch(script('#SBATCH -o nodir/x.out'))), [], 'no check without a directory oracle');
+});
+
+test('a GRES per task needs a task count: -n, --gpus or a fixed -N (recorded on 22.05, 24.11, 26.05)', () => {
+  const recorded = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', '..', 'test/fixtures/sbatch/sandbox-cluster.json'), 'utf8');
+  const v24 = { ...parseClusterSnapshot(recorded), slurmVersion: '24.11.5' };
+  const lint = (...lines: string[]) => lintSbatch(script(...lines), { cluster: v24, summary: false }).filter((d) => d.severity === 'error');
+  const alone = lint('#SBATCH --tres-per-task=gres/gpu:a100=1');
+  assert.deepEqual(alone.map((d) => [d.range.start.line, d.code]), [[1, 'conflicting-options']]);
+  assert.match(alone[0].message, /--gpus-per-task or --tres-per-task used without either --gpus or -n\/--ntasks is not allowed/);
+  assert.deepEqual(lint('#SBATCH -n 1', '#SBATCH --tres-per-task=gres/gpu:a100=1'), []);
+  assert.deepEqual(lint('#SBATCH -N 2', '#SBATCH --tres-per-task=gres/gpu:a100=1'), []);
+  assert.deepEqual(lint('#SBATCH -N 2', '#SBATCH --gpus-per-task=1'), []);
+  assert.equal(lint('#SBATCH -N 1-2', '#SBATCH --gpus-per-task=1').length, 1);
+  assert.deepEqual(lint('#SBATCH --tres-per-task=cpu=2'), [], 'no GRES: no task count needed');
 });

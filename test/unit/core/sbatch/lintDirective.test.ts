@@ -23,3 +23,21 @@ test('options: removed, command-line only, abbreviated, too new for the cluster'
   assert.deepEqual(codes(lintSbatch(script('#SBATCH --gres-flags=allow-task-sharing'), { cluster: sandbox })), ['option-too-new']);
   assert.deepEqual(codes(lintSbatch(script('#SBATCH --gres-flags=allow-task-sharing'))), []);
 });
+
+test('--gres-flags values 24.11 and 26.05 know but refuse in a batch script, at the value, with sbatch\'s reason', () => {
+  const at = (v: string, params?: string[]) => lintSbatch(script('#SBATCH --gpus=1', `#SBATCH --gres-flags=${v}`), { cluster: { ...sandbox, slurmVersion: '24.11.5', ...(params ? { selectTypeParameters: params } : {}) }, summary: false });
+  const allow = at('allow-task-sharing');
+  assert.deepEqual(allow.map((d) => [d.range.start.line, d.severity, d.code]), [[2, 'error', 'invalid-value']]);
+  assert.match(allow[0].message, /only used with srun/);
+  assert.equal(allow[0].range.start.character, '#SBATCH --gres-flags='.length);
+  // one-task-per-sharing: refused unless SelectTypeParameters has MULTIPLE_SHARING_GRES_PJ.
+  const one = at('one-task-per-sharing', ['CR_Core']);
+  assert.deepEqual(one.map((d) => [d.range.start.line, d.severity, d.code]), [[2, 'error', 'invalid-value']]);
+  assert.match(one[0].message, /SelectTypeParameters=MULTIPLE_SHARING_GRES_PJ/);
+  assert.deepEqual(at('one-task-per-sharing', ['CR_Core', 'MULTIPLE_SHARING_GRES_PJ']), []);
+  assert.deepEqual(at('one-task-per-sharing').map((d) => d.severity), ['warning'], 'the snapshot does not say: a warning');
+  // 23.11 (allow-task-sharing exists, its refusal is recorded from 24.11 on): a warning.
+  const older = lintSbatch(script('#SBATCH --gres-flags=allow-task-sharing'), { cluster: { ...sandbox, slurmVersion: '23.11.1' }, summary: false });
+  assert.deepEqual(older.map((d) => [d.severity, d.code]), [['warning', 'invalid-value']]);
+  assert.deepEqual(at('multiple-tasks-per-sharing'), []);
+});
