@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerCommand } from './commands';
 
 const TEMPLATE = `#!/bin/bash
 #SBATCH --job-name=\${1:my-job}
@@ -30,20 +31,20 @@ export interface NewJobScriptArgs {
 
 /** `hpcWorkbench.newJobScript`: an untitled SBATCH script from a template. */
 export function registerNewJobScript(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('hpcWorkbench.newJobScript', async (args?: NewJobScriptArgs) => {
-      if (args?.withMistake) {
-        const doc = await vscode.workspace.openTextDocument({ language: 'sbatch', content: WITH_MISTAKE });
-        const editor = await vscode.window.showTextDocument(doc);
-        const line = WITH_MISTAKE.split('\n').findIndex((l) => l.includes('--tiem'));
-        const at = new vscode.Position(line, WITH_MISTAKE.split('\n')[line].indexOf('--tiem'));
-        editor.selection = new vscode.Selection(at, at);
-        return doc;
-      }
-      const doc = await vscode.workspace.openTextDocument({ language: 'sbatch', content: '' });
+  registerCommand(context, 'hpcWorkbench.newJobScript', async (call, arg) => {
+    call.doing = 'Creating a job script';
+    const args = arg as NewJobScriptArgs | undefined;
+    if (args?.withMistake) {
+      const doc = await vscode.workspace.openTextDocument({ language: 'sbatch', content: WITH_MISTAKE });
       const editor = await vscode.window.showTextDocument(doc);
-      await editor.insertSnippet(new vscode.SnippetString(TEMPLATE));
+      const line = WITH_MISTAKE.split('\n').findIndex((l) => l.includes('--tiem'));
+      const at = new vscode.Position(line, WITH_MISTAKE.split('\n')[line].indexOf('--tiem'));
+      editor.selection = new vscode.Selection(at, at);
       return doc;
-    }),
-  );
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: 'sbatch', content: '' });
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.insertSnippet(new vscode.SnippetString(TEMPLATE));
+    return doc;
+  });
 }

@@ -23,6 +23,8 @@ export interface ClusterSnapshot {
   qos?: string[];
   /** Accounts the user may charge, when known. */
   accounts?: string[];
+  /** SelectTypeParameters of the cluster's slurm.conf (e.g. ["CR_Core", "MULTIPLE_SHARING_GRES_PJ"]), when known. */
+  selectTypeParameters?: string[];
 }
 
 export interface PartitionInfo {
@@ -90,6 +92,9 @@ export function parseClusterSnapshot(text: string, source = 'cluster snapshot'):
   if (typeof snap.cluster !== 'string') throw new Error(`${source}: "cluster" must be a string`);
   if (!Array.isArray(snap.partitions)) throw new Error(`${source}: "partitions" must be an array`);
   if (!Array.isArray(snap.nodes)) throw new Error(`${source}: "nodes" must be an array`);
+  if (snap.selectTypeParameters !== undefined && !(Array.isArray(snap.selectTypeParameters) && snap.selectTypeParameters.every((p) => typeof p === 'string'))) {
+    throw new Error(`${source}: "selectTypeParameters" must be an array of strings`);
+  }
   for (const [i, p] of snap.partitions.entries()) {
     if (typeof p?.name !== 'string') throw new Error(`${source}: partitions[${i}].name must be a string`);
     if (!Array.isArray(p.nodes)) throw new Error(`${source}: partitions[${i}].nodes must be an array`);

@@ -4,7 +4,7 @@
  * for a Jupyter kernel. Magic arguments are split into argv with sbatch's own word rules (quotes,
  * backslashes, `#` comments: `tokenizeDirectiveLine`), never handed to a shell. Pure: no vscode.
  */
-import { tokenizeDirectiveLine } from '../sbatch/parse';
+import { tokenizeDirectiveLine } from '../sbatch/tokenize';
 
 /** The line magics (NERSC slurm-magic's names), each running the Slurm command of the same name. */
 export const LINE_MAGICS = ['squeue', 'sinfo', 'sacct', 'scancel', 'sbatch', 'scontrol', 'sstat'] as const;

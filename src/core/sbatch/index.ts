@@ -10,8 +10,10 @@ export {
   compareSlurmVersions,
 } from './options';
 export type { SbatchOption, OptionArg, FilenamePattern, LongResolution } from './options';
-export { parseSbatchScript, tokenizeDirectiveLine, tokenColumn } from './parse';
-export type { ParsedScript, SbatchDirective, SbatchLine, SbatchToken, IgnoredDirective, IgnoredKind } from './parse';
+export { parseSbatchScript } from './parse';
+export type { ParsedScript, SbatchDirective, SbatchLine, IgnoredDirective, IgnoredKind } from './parse';
+export { tokenizeDirectiveLine, tokenColumn } from './tokenize';
+export type { SbatchToken } from './tokenize';
 export { lintSbatch, lintParsed } from './lint';
 export type { LintOptions } from './lint';
 export { summarizeRequest, effectiveOptions } from './summary';
@@ -20,6 +22,8 @@ export { closestNames, suggestOptionNames, editDistance } from './suggest';
 export {
   parseSlurmTime, formatSlurmTime, parseMemory, formatMemory, parseNodeCount, parsePositiveInt,
   parseArraySpec, checkDependency, parseGres, parseGpuCount, checkTres, parseSignalSpec, checkBeginTime,
-  expandHostlist, parseConstraint, unknownFilenamePatterns, checkDistribution, validateOptionValue,
+  expandHostlist, parseConstraint, unknownFilenamePatterns, checkDistribution,
 } from './values';
-export type { ValueProblem, ArraySpec, GresRequest } from './values';
+export type { ArraySpec, GresRequest } from './values';
+export { validateOptionValue } from './validateValue';
+export type { ValueProblem } from './validateValue';

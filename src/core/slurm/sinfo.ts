@@ -3,6 +3,7 @@
  * (`%F` allocated/idle/other/total nodes, `%C` the same for CPUs), separated by 0x1f.
  * A node-oriented variant (`sinfo -h -N`) lists one line per node and partition.
  */
+import { forEachRow } from './fields';
 import { FIELD_SEPARATOR } from './squeue';
 import { expandHostlist, parseDurationMinutes, parseGres, parseNodeState, type GresEntry, type NodeState } from './units';
 
@@ -41,9 +42,7 @@ function counts(text: string): Counts {
  */
 export function parseSinfoPartitions(text: string): SinfoPartition[] {
   const byName = new Map<string, SinfoPartition>();
-  for (const line of text.split('\n')) {
-    const f = line.replace(/\r$/, '').split(FIELD_SEPARATOR);
-    if (f.length < 7) continue;
+  forEachRow(text, 7, FIELD_SEPARATOR, (f) => {
     const name = f[0].replace(/\*$/, '');
     const p: SinfoPartition = {
       name,
@@ -57,7 +56,7 @@ export function parseSinfoPartitions(text: string): SinfoPartition[] {
     const prev = byName.get(name);
     if (!prev) {
       byName.set(name, p);
-      continue;
+      return;
     }
     for (const k of ['allocated', 'idle', 'other', 'total'] as const) {
       prev.nodes[k] += p.nodes[k];
@@ -65,7 +64,7 @@ export function parseSinfoPartitions(text: string): SinfoPartition[] {
     }
     prev.gres.push(...p.gres);
     prev.nodeNames.push(...p.nodeNames);
-  }
+  });
   return [...byName.values()];
 }
 
@@ -86,9 +85,7 @@ export interface SinfoNode {
 /** Reads `sinfo -h -N -o %N^%R^%T^%c^%C^%m^%e^%O^%G^%f^%E` (fields separated by 0x1f, as recorded in the fixtures). */
 export function parseSinfoNodes(text: string): SinfoNode[] {
   const out: SinfoNode[] = [];
-  for (const line of text.split('\n')) {
-    const f = line.replace(/\r$/, '').split(FIELD_SEPARATOR);
-    if (f.length < 11) continue;
+  forEachRow(text, 11, FIELD_SEPARATOR, (f) => {
     const cpu = counts(f[4]);
     const load = Number(f[7]);
     const free = Number(f[6]);
@@ -104,9 +101,9 @@ export function parseSinfoNodes(text: string): SinfoNode[] {
       gres: parseGres(f[8]),
       features: f[9] === '(null)' || f[9] === '' ? [] : f[9].split(','),
     };
-    const reason = f.slice(10).join(FIELD_SEPARATOR);
+    const reason = f[10];
     if (reason !== 'none' && reason !== '' && reason !== '(null)') node.reason = reason;
     out.push(node);
-  }
+  });
   return out;
 }

@@ -4,6 +4,7 @@
  * which `squeue -o` prints verbatim on every Slurm from 20.11 on. The job name comes last so that
  * anything unexpected in it cannot shift the other fields.
  */
+import { forEachRow } from './fields';
 import { isUnset, parseDurationSeconds } from './units';
 
 export const FIELD_SEPARATOR = '\x1f';
@@ -80,17 +81,8 @@ function opt(value: string | undefined): string | undefined {
 export function parseSqueue(text: string): SqueueJob[] {
   const jobs: SqueueJob[] = [];
   const n = SQUEUE_FIELDS.length;
-  let pos = 0;
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(pos, end - 1) : text.slice(pos, end);
-    pos = end + 1;
-    if (line === '') continue;
-    const f = line.split(FIELD_SEPARATOR);
-    if (f.length < n) continue;
-    // Anything beyond the last field belongs to the name.
-    const name = f.length > n ? f.slice(n - 1).join(FIELD_SEPARATOR) : f[n - 1];
+  forEachRow(text, n, FIELD_SEPARATOR, (f) => {
+    const name = f[n - 1]; // the last field: anything beyond it belongs to the name
     const jobId = f[0];
     const arrayTaskId = opt(f[3]);
     // '+' only appears in het job ids (`124+0`).
@@ -120,7 +112,7 @@ export function parseSqueue(text: string): SqueueJob[] {
       workDir: opt(f[17]),
     };
     jobs.push(job);
-  }
+  });
   return jobs;
 }
 

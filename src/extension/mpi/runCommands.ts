@@ -3,19 +3,27 @@
  * contracts are in index.ts (and the README, "Local MPI and multiprocessing runs").
  */
 import * as vscode from 'vscode';
+import { registerCommand } from '../commands';
 import type { RunMpiArgs, RunMultiprocessingArgs } from './index';
 import { askCount, cwdFor, resolveFile } from './prompts';
 import type { RunSummary } from './runTerminal';
 import type { MpiRuns, RunSpec } from './runs';
 import type { CountKey, ExtensionState } from '../state';
 
-
+/** The three commands, through the one wrapper (errors and cancellation become messages there). */
 export function registerRunCommands(context: vscode.ExtensionContext, state: ExtensionState, runs: MpiRuns): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('hpcWorkbench.runMpi', (arg?: RunMpiArgs | vscode.Uri) => runMpi(state, runs, arg)),
-    vscode.commands.registerCommand('hpcWorkbench.runMultiprocessing', (arg?: RunMultiprocessingArgs | vscode.Uri) => runMultiprocessing(state, runs, arg)),
-    vscode.commands.registerCommand('hpcWorkbench.stopMpi', () => stopMpi(runs)),
-  );
+  registerCommand(context, 'hpcWorkbench.runMpi', (call, arg) => {
+    call.doing = 'Starting the MPI run';
+    return runMpi(state, runs, arg as RunMpiArgs | vscode.Uri | undefined);
+  });
+  registerCommand(context, 'hpcWorkbench.runMultiprocessing', (call, arg) => {
+    call.doing = 'Starting the multiprocessing run';
+    return runMultiprocessing(state, runs, arg as RunMultiprocessingArgs | vscode.Uri | undefined);
+  });
+  registerCommand(context, 'hpcWorkbench.stopMpi', (call) => {
+    call.doing = 'Stopping the run';
+    return stopMpi(runs);
+  });
 }
 
 /** What runMpi and runMultiprocessing share: the program, the count (given or asked), the directory. */

@@ -57,10 +57,12 @@ const SLURM_REJECTS_FOR_STATE: Record<string, { since: string; says: RegExp }> =
 /** A snapshot of the sandbox cluster built from its description, as the explorer would. */
 function snapshotOf(info: SandboxInfo, slurmVersion: string): ClusterSnapshot {
   const nodeNames = (list: string[]) => list.flatMap((n) => expandHostlist(n) ?? [n]);
+  const selectTypeParameters = /^SelectTypeParameters=(\S+)$/m.exec(fs.readFileSync(info.slurmConf, 'utf8'))?.[1].split(',') ?? [];
   return {
     version: 1,
     cluster: info.clusterName,
     slurmVersion,
+    selectTypeParameters,
     partitions: info.partitions.map((p) => {
       const nodes = nodeNames(p.nodes);
       const max = parseSlurmTime(p.maxTime);

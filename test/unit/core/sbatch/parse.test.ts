@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSbatchScript, tokenizeDirectiveLine, tokenColumn, type ParsedScript } from '../../../../src/core/sbatch';
+import { parseSbatchScript, type ParsedScript } from '../../../../src/core/sbatch';
 
 const script = (...lines: string[]) => ['#!/bin/bash', ...lines, 'hostname', ''].join('\n');
 const values = (p: ParsedScript) => p.directives.map((d) => [d.option?.long ?? d.name, d.value]);
@@ -34,72 +34,6 @@ test('stops at the first line that is neither blank nor a comment', () => {
   assert.deepEqual(p.ignored.map((i) => [i.kind, i.line]), [['after-command', 6]]);
 });
 
-test('indented "#SBATCH" is ignored (recorded: sbatch did not apply --time=99)', () => {
-  const p = parseSbatchScript(script('  #SBATCH --time=99'));
-  assert.deepEqual(p.directives, []);
-  assert.deepEqual(p.ignored.map((i) => i.kind), ['indented']);
-});
-
-test('quotes group characters and are removed; backslash escapes; unquoted # starts a comment', () => {
-  const p = parseSbatchScript(script(`#SBATCH -J "a b"c'd e' --comment=x\\#y # trailing`));
-  assert.deepEqual(values(p), [['job-name', 'a bcd e'], ['comment', 'x#y']]);
-  assert.equal(p.lines[0].commentStart, 38);
-});
-
-test('a # inside a word ends the line (recorded: -J a#b -t 5 gave JobName=a and the default time)', () => {
-  const p = parseSbatchScript(script('#SBATCH -J a#b -t 5'));
-  assert.deepEqual(values(p), [['job-name', 'a']]);
-});
-
-test('a backslash does not protect a space (recorded: "-J a\\ b" → Invalid directive "b")', () => {
-  const p = parseSbatchScript(script('#SBATCH -J a\\ b'));
-  assert.deepEqual(values(p), [['job-name', 'a']]);
-  assert.deepEqual(codes(p), ['invalid-directive']);
-});
-
-test('an empty quoted word ends the line (recorded: -J a "" -t 7 kept the default time)', () => {
-  const p = parseSbatchScript(script('#SBATCH -J a "" -t 7'));
-  assert.deepEqual(values(p), [['job-name', 'a']]);
-  assert.deepEqual(codes(p), ['empty-word']);
-  // recorded: --comment "" -t 7 / -J b → the comment takes "-J", then "b" is an invalid directive
-  const q = parseSbatchScript(script('#SBATCH --comment "" -t 7', '#SBATCH -J b'));
-  assert.deepEqual(values(q), [['comment', '-J']]);
-  // ...said on the line of --comment too, where the value is missing
-  assert.deepEqual(codes(q), ['empty-word', 'value-looks-like-option', 'invalid-directive']);
-  assert.equal(q.problems.find((x) => x.code === 'value-looks-like-option')?.range.start.line, 1);
-  // recorded: -J a\\b gave JobName=a\b
-  assert.deepEqual(values(parseSbatchScript(script('#SBATCH -J a\\\\b'))), [['job-name', 'a\\b']]);
-});
-
-test('an option and its value may be on different lines (recorded: --time / 99 gave 00:99)', () => {
-  const p = parseSbatchScript(script('#SBATCH --time', '#SBATCH 99'));
-  assert.deepEqual(values(p), [['time', '99']]);
-  assert.equal(p.directives[0].valueRange?.start.line, 2);
-});
-
-test('unique prefixes are accepted like getopt_long; ambiguous ones are errors', () => {
-  const p = parseSbatchScript(script('#SBATCH --part=debug --mem-p=1G --threads=1'));
-  assert.deepEqual(p.directives.map((d) => [d.option?.long, d.abbreviated]), [['partition', true], ['threads-per-core', true]]);
-  assert.deepEqual(codes(p), ['ambiguous-option']);
-});
-
-test('hidden aliases sbatch accepts: --tasks, --tasks-per-node, --cluster', () => {
-  const p = parseSbatchScript(script('#SBATCH --tasks=2 --tasks-per-node=1 --cluster=x'));
-  assert.deepEqual(p.directives.map((d) => d.option?.long), ['ntasks', 'ntasks-per-node', 'clusters']);
-  assert.ok(p.directives.every((d) => !d.abbreviated));
-});
-
-test('short option clusters: -Hn4 is --hold and --ntasks=4', () => {
-  const p = parseSbatchScript(script('#SBATCH -Hn4'));
-  assert.deepEqual(values(p), [['hold', undefined], ['ntasks', '4']]);
-});
-
-test('an optional value must be attached with =: "--exclusive user" is rejected (recorded)', () => {
-  const p = parseSbatchScript(script('#SBATCH --exclusive user'));
-  assert.deepEqual(values(p), [['exclusive', undefined]]);
-  assert.deepEqual(codes(p), ['invalid-directive']);
-});
-
 test('errors: unknown option, missing value, value for a flag, unmatched quote, leading colon', () => {
   assert.deepEqual(codes(parseSbatchScript(script('#SBATCH --tmie=5'))), ['unknown-option']);
   assert.deepEqual(codes(parseSbatchScript(script('#SBATCH --tmie 5'))), ['unknown-option']);
@@ -109,16 +43,6 @@ test('errors: unknown option, missing value, value for a flag, unmatched quote, 
   assert.deepEqual(codes(parseSbatchScript(script('#SBATCH -J "abc'))), ['unmatched-quote']);
   assert.deepEqual(codes(parseSbatchScript(script('#SBATCH : -n 2'))), ['unexpected-colon']);
   assert.deepEqual(codes(parseSbatchScript(script('#SBATCH -- -t 5'))), ['invalid-directive']);
-});
-
-test('unknown option offers did-you-mean fixes', () => {
-  const [p] = parseSbatchScript(script('#SBATCH --ntask=4')).problems;
-  assert.match(p.message, /--ntasks/);
-  assert.equal(p.fixes?.[0].edits[0].newText, '--ntasks');
-  const [r] = parseSbatchScript(script('#SBATCH --cpu-bind=cores')).problems;
-  assert.match(r.message, /option of srun, not of sbatch/);
-  const [q] = parseSbatchScript(script('#SBATCH --cpus_per_task=4')).problems;
-  assert.equal(q.fixes?.[0].edits[0].newText, '--cpus-per-task');
 });
 
 test('heterogeneous components (recorded against 22.05)', () => {
@@ -149,19 +73,6 @@ test('"#SLURM" is still a directive keyword (recorded: accepted with an error me
   assert.deepEqual(codes(p), ['legacy-keyword']);
 });
 
-test('lookalikes in the header are recorded, prose comments are not', () => {
-  const p = parseSbatchScript(script('#SBTACH -t 5', '# SBATCH --mem=1G', '#sbatch -n 2', '##SBATCH -c 2', '# sbatch script for the project', '#SBACTH', '#SBATC --x'));
-  assert.deepEqual(p.ignored.map((i) => [i.kind, i.line, i.marker]), [
-    ['lookalike', 1, '#SBTACH'],
-    ['lookalike', 2, '# SBATCH'],
-    ['lookalike', 3, '#sbatch'],
-    ['commented', 4, '##SBATCH'],
-    ['lookalike', 6, '#SBACTH'],
-    ['lookalike', 7, '#SBATC'],
-  ]);
-  assert.deepEqual(p.directives, []);
-});
-
 test('shebang, CRLF, BOM, NUL and line count', () => {
   const p = parseSbatchScript('#!/usr/bin/env bash\r\n#SBATCH -t 5\r\nhostname\r\n');
   assert.equal(p.shebang?.interpreter, '/usr/bin/env bash');
@@ -181,26 +92,4 @@ test('lines after the first command are found without parsing them', () => {
   const p = parseSbatchScript('#!/bin/bash\n#SBATCH -t 5\n' + body + '\n');
   assert.deepEqual(p.ignored.map((i) => [i.kind, i.line, i.range.start.character]), [['after-command', 502, 2]]);
   assert.equal(p.lineCount, 1003);
-});
-
-test('tokenizer keeps raw offsets for every character', () => {
-  const r = tokenizeDirectiveLine(`#SBATCH --job-name="a b" -t 5`, 7);
-  assert.deepEqual(r.tokens.map((t) => [t.text, t.start, t.end]), [['--job-name=a b', 8, 24], ['-t', 25, 27], ['5', 28, 29]]);
-  assert.equal(tokenColumn(r.tokens[0], 11), 20);
-  assert.equal(tokenColumn(r.tokens[0], 12), 21);
-  assert.equal(tokenColumn(r.tokens[0], 99), 24);
-});
-
-test('a value-less option at the end of its line takes the next line\'s option as its value: said on its own line', () => {
-  const p = parseSbatchScript(script('#SBATCH --job-name', '#SBATCH -t 5'));
-  assert.deepEqual(values(p), [['job-name', '-t']]);
-  const borrowed = p.problems.find((x) => x.code === 'value-looks-like-option');
-  assert.ok(borrowed, JSON.stringify(p.problems));
-  assert.equal(borrowed.severity, 'warning');
-  assert.equal(borrowed.range.start.line, 1, 'on the line of --job-name');
-  assert.match(borrowed.message, /takes "-t" from line 3 as its value \(the job is named "-t"\) and then finds "5" as a stray word/);
-  // The stray word is sbatch's error, where it is.
-  assert.equal(p.problems.find((x) => x.code === 'invalid-directive')?.range.start.line, 2);
-  // A plain value on the next line is sbatch's rule, not a mistake.
-  assert.deepEqual(codes(parseSbatchScript(script('#SBATCH --time', '#SBATCH 10'))), []);
 });

@@ -1,0 +1,144 @@
+/**
+ * Bulk uploads of many small files over SFTP: one tar archive into a private staging folder on
+ * the targets' filesystem, unpacked there by the host's tar, then a rename of each file into
+ * place (each replaces its target in one step). Without tar, or when tar refuses, the caller
+ * falls back to uploading file by file.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { isCancelled, throwIfCancelled } from '../core/errors';
+import type { CommandRunner } from '../core/transport';
+import { joinRemote } from '../core/sync/manifest';
+import { tarArchive, type TarEntry } from '../core/sync/tar';
+import {
+  describe, isStagingName, stagingFolderName, TransferError, type BulkFile, type BulkUploadOptions, type BulkUploadResult,
+} from './fileTransfer';
+import { sftpPath, type SftpSession } from './sftpSession';
+
+/** The archive's name inside the staging folder (its entries are named 0, 1, 2...). */
+const BULK_ARCHIVE = 'bundle.tar';
+
+/**
+ * Run with the staging folder's name as $1, in the folder that holds it: tar unpacks the
+ * archive there, keeping modes (-p) and mtimes. Nothing user-controlled is in this text; the
+ * name comes as an argument.
+ */
+const BULK_EXTRACT = `cd -- "$1" && tar -x -p --no-same-owner -f ${BULK_ARCHIVE} && rm -f ${BULK_ARCHIVE}`;
+
+/** Whether each connection's host has tar: asked once per runner (one connection). */
+const tarOnHost = new WeakMap<CommandRunner, Promise<boolean>>();
+
+function hasTar(runner: CommandRunner, signal?: AbortSignal): Promise<boolean> {
+  let known = tarOnHost.get(runner);
+  if (!known) {
+    known = runner.exec(['sh', '-c', 'command -v tar'], { signal }).then(
+      (result) => result.code === 0,
+      (error: unknown) => {
+        tarOnHost.delete(runner); // not an answer: ask again next time
+        throw describe(error, 'write', 'the cluster');
+      },
+    );
+    tarOnHost.set(runner, known);
+  }
+  return known;
+}
+
+/**
+ * Uploads `files` through one archive; undefined when this path cannot be used (no runner, no
+ * tar on the host, the staging folder cannot be written, tar refused): then upload one by one.
+ */
+export async function uploadBulkOverSftp(
+  session: SftpSession,
+  runner: CommandRunner | undefined,
+  stagingParent: string,
+  files: readonly BulkFile[],
+  options: BulkUploadOptions = {},
+): Promise<BulkUploadResult | undefined> {
+  if (!runner || files.length === 0) return undefined;
+  if (session.closed) throw session.closed;
+  const { signal } = options;
+  throwIfCancelled(signal);
+  if (!(await hasTar(runner, signal))) return undefined;
+  // Small files only (the caller's choice): read them whole, a few at a time.
+  const entries: TarEntry[] = new Array<TarEntry>(files.length);
+  for (let start = 0; start < files.length; start += 64) {
+    await Promise.all(
+      files.slice(start, start + 64).map(async (file, k) => {
+        const i = start + k;
+        const data = await fs.readFile(file.localPath).catch((error: unknown) => {
+          throw new TransferError(`Cannot read ${file.localPath}: ${(error as Error).message}`, 'failure', file.localPath);
+        });
+        entries[i] = { name: String(i), data, mode: file.mode, mtime: file.mtime };
+      }),
+    );
+  }
+  throwIfCancelled(signal);
+  const stage = stagingFolderName();
+  const stageShown = joinRemote(stagingParent, stage);
+  const stagePath = joinRemote(sftpPath(stagingParent), stage);
+  let created = false;
+  try {
+    // A private folder (700) on the targets' filesystem; the archive goes in over SFTP's
+    // pipelined writes (faster here than a stream into a remote process's stdin).
+    try {
+      await session.call<void>('create folder', stageShown, (cb) => session.sftp.mkdir(stagePath, { mode: 0o700 }, cb));
+      created = true;
+      await session.writeWhole(`${stagePath}/${BULK_ARCHIVE}`, stageShown, tarArchive(entries), signal);
+    } catch (error) {
+      // A read-only or full folder: the per-file path says so about the user's own file.
+      const described = describe(error, 'write', stageShown);
+      if (isCancelled(described) || (described instanceof TransferError && described.code === 'connection')) throw described;
+      return undefined;
+    }
+    throwIfCancelled(signal);
+    let result;
+    try {
+      result = await runner.exec(['sh', '-c', BULK_EXTRACT, 'sh', stage], { cwd: stagingParent, signal });
+    } catch (error) {
+      throw describe(error, 'write', stagingParent);
+    }
+    // tar refused (an old tar's options, a full disk...): the per-file path takes over and
+    // gives its own, precise error if there is one.
+    if (result.code !== 0) return undefined;
+    throwIfCancelled(signal);
+    // Pipelined renames: each replaces its target in one step (posix-rename).
+    const outcomes = await Promise.allSettled(
+      files.map(async (file, i) => {
+        throwIfCancelled(signal);
+        await session.rename(`${stagePath}/${i}`, sftpPath(file.remotePath), file.remotePath);
+        options.onFile?.(file, entries[i].data.length);
+      }),
+    );
+    const placed: BulkFile[] = [];
+    const left: BulkFile[] = [];
+    let fatal: unknown;
+    outcomes.forEach((outcome, i) => {
+      if (outcome.status === 'fulfilled') return void placed.push(files[i]);
+      const error = describe(outcome.reason, 'write', files[i].remotePath);
+      if (isCancelled(error) || (error instanceof TransferError && error.code === 'connection')) fatal ??= error;
+      left.push(files[i]);
+    });
+    if (fatal) throw fatal;
+    throwIfCancelled(signal);
+    return { placed, left };
+  } catch (error) {
+    throw describe(error, 'write', stageShown);
+  } finally {
+    // Without waiting for the caller's cancel: the folder goes now, or with the next sync.
+    if (created) await removeStagingFolder(runner, stageShown).catch(() => undefined);
+  }
+}
+
+/** Removes a staging folder left by a bulk upload (its name says it is one) with `rm -rf`. */
+export async function removeStagingFolder(runner: CommandRunner | undefined, dir: string): Promise<void> {
+  const name = path.posix.basename(dir);
+  if (!isStagingName(name)) throw new TransferError(`Not a staging folder: ${dir}`, 'failure', dir);
+  if (!runner) throw new TransferError(`Cannot remove ${dir}: no command channel.`, 'failure', dir);
+  // A tar that was just cut off may still be writing its last file for a moment: try again.
+  for (let attempt = 0; ; attempt++) {
+    const result = await runner.exec(['rm', '-rf', '--', name], { cwd: path.posix.dirname(dir) });
+    if (result.code === 0) return;
+    if (attempt >= 2) throw new TransferError(`Cannot remove ${dir}: ${result.stderr.trim()}`, 'failure', dir);
+    await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+  }
+}

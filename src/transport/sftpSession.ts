@@ -1,0 +1,108 @@
+/**
+ * Requests over one SFTP session (ssh2's SFTPWrapper): each call settles with its answer or,
+ * when the session ends first, with a connection error (ssh2 does not always answer calls in
+ * flight when the connection drops). The file operations: sftpFileTransfer.ts.
+ */
+import type { SFTPWrapper } from 'ssh2';
+import { throwIfCancelled } from '../core/errors';
+import { describe, TransferError } from './fileTransfer';
+
+/** Bytes per write request, and how many writes go out before the first answer is awaited. */
+export const CHUNK = 64 * 1024;
+export const IN_FLIGHT = 16;
+
+/** SFTP resolves relative paths against the login folder; `~/x` means the same. */
+export function sftpPath(target: string): string {
+  if (target === '~') return '.';
+  return target.startsWith('~/') ? target.slice(2) : target;
+}
+
+export class SftpSession {
+  /** Set when the session ended; every later call fails at once. */
+  private closedBy: TransferError | undefined;
+  /** Rejecters of calls in flight: ssh2 does not always answer them when the connection drops. */
+  private readonly inflight = new Set<(error: Error) => void>();
+
+  /** @param sftp the session (`ClusterConnection.sftp()` / `SshTransport.sftp()`) */
+  constructor(readonly sftp: SFTPWrapper) {
+    const onClose = () => {
+      this.closedBy ??= new TransferError('The connection to the cluster was lost (the SFTP session closed).', 'connection');
+      for (const reject of [...this.inflight]) reject(this.closedBy);
+      this.inflight.clear();
+    };
+    sftp.once('close', onClose);
+    sftp.once('end', onClose);
+  }
+
+  /** The error every call gets once the session has closed; undefined while it is open. */
+  get closed(): TransferError | undefined {
+    return this.closedBy;
+  }
+
+  call<T>(operation: string, target: string, start: (callback: (error: Error | undefined | null, value?: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.closedBy) return reject(this.closedBy);
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        this.inflight.delete(fail);
+        reject(error);
+      };
+      this.inflight.add(fail);
+      try {
+        start((error, value) => {
+          if (settled) return;
+          if (error) return fail(describe(error, operation, target));
+          settled = true;
+          this.inflight.delete(fail);
+          resolve(value as T);
+        });
+      } catch (error) {
+        fail(describe(error, operation, target));
+      }
+    });
+  }
+
+  async rename(from: string, to: string, shown: string): Promise<void> {
+    const extensions = (this.sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
+    if (extensions['posix-rename@openssh.com'] === '1') {
+      await this.call<void>('write', shown, (cb) => this.sftp.ext_openssh_rename(from, to, cb));
+      return;
+    }
+    // Plain SFTP rename refuses an existing target: remove it first (a short window without the file).
+    try {
+      await this.call<void>('write', shown, (cb) => this.sftp.rename(from, to, cb));
+    } catch {
+      await this.call<void>('write', shown, (cb) => this.sftp.unlink(to, cb)).catch(() => undefined);
+      await this.call<void>('write', shown, (cb) => this.sftp.rename(from, to, cb));
+    }
+  }
+
+  /** Writes `data` to a new file at `target` (no temporary: the caller's folder is private). */
+  async writeWhole(target: string, shown: string, data: Buffer, signal?: AbortSignal): Promise<void> {
+    const handle = await this.call<Buffer>('write', shown, (cb) => this.sftp.open(target, 'wx', { mode: 0o600 }, cb));
+    let failure: unknown;
+    try {
+      const pending = new Set<Promise<void>>();
+      for (let at = 0; at < data.length && !failure; at += CHUNK) {
+        throwIfCancelled(signal);
+        const length = Math.min(CHUNK, data.length - at);
+        const position = at;
+        const write = this.call<void>('write', shown, (cb) => this.sftp.write(handle, data, position, length, position, cb)).catch((error: unknown) => {
+          failure ??= error;
+        });
+        pending.add(write);
+        void write.finally(() => pending.delete(write));
+        if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+      }
+      await Promise.all(pending);
+      if (failure) throw failure;
+    } finally {
+      await this.call<void>('write', shown, (cb) => this.sftp.close(handle, cb)).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+    if (failure) throw failure;
+  }
+}
