@@ -108,6 +108,7 @@ export class JupyterServer {
     let exitCode: number | null | undefined;
     let exitedEarly = false;
     const exited = proc.exited.then((code) => {
+      proc.stdin.end();
       exitCode = code;
       exitedEarly = true;
       return code;

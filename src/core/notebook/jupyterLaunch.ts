@@ -45,10 +45,11 @@ export function jupyterLaunchScript(command: string | undefined): string {
     'server=$!',
     // Stdin closes when we stop the server or the connection goes: the whole group is told to end.
     '{ cat >/dev/null 2>&1; kill -TERM 0; } <&3 >/dev/null 2>&1 &',
+    'watcher=$!',
     // The server shuts its kernels down on TERM: wait for it before removing the folder.
     'while kill -0 "$server" 2>/dev/null; do wait "$server"; code=$?; done',
-    // It ended by itself: end the watcher too (this shell ignores the TERM: it is trapped).
-    'kill -TERM 0 2>/dev/null',
+    // It ended by itself: the watcher goes too (its cat ends when the channel closes).
+    'kill "$watcher" 2>/dev/null',
     'exit "${code:-0}"',
   ].join('\n');
 }
@@ -80,5 +81,5 @@ export const INSTALL_HINT =
 
 /** Whether the server's early exit says that Jupyter is missing (rather than failing otherwise). */
 export function isMissingJupyter(code: number | null, stderr: string): boolean {
-  return code === 127 || /command not found|: not found|No module named '?jupyter_server|is not a Jupyter command|No such file or directory/i.test(stderr);
+  return code === 127 || /not found|No module named '?jupyter_server|is not a Jupyter command|No such file or directory/i.test(stderr);
 }
