@@ -316,6 +316,8 @@ export class JupyterKernel {
     if (this.dead) return;
     try {
       if (this.server.alive) await this.connection.shutdown();
+    } catch {
+      // The server or the connection went first: the kernel is gone with it.
     } finally {
       this.die('The kernel was shut down.');
     }

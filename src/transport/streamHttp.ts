@@ -4,6 +4,10 @@
  * TCP port. `streamFetch` is a `fetch` built on `http.request({ createConnection })`;
  * `streamWebSocket` a subclass of ws's WebSocket doing the same. Both talk to `localhost` (what
  * Jupyter Server's Host check accepts); the host part of URLs is otherwise ignored.
+ *
+ * VS Code's extension host patches `http.request` to route requests through its proxy agent
+ * (@vscode/proxy-agent), which would replace `createConnection`; it leaves requests that name a
+ * `socketPath` alone. So every request names one (never used: `createConnection` wins over it).
  */
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,6 +16,9 @@ import WebSocket from 'ws';
 export type StreamOpener = () => Promise<Duplex>;
 
 type OnCreate = (err: Error | null, socket: Duplex) => void;
+
+/** Named so that VS Code's proxy patch passes the request through; never connected to. */
+const UNUSED_SOCKET_PATH = '/nonexistent/hpc-workbench-stream';
 
 /** A createConnection that hands over the stream once it is open (Node's async form). */
 function connector(open: StreamOpener): (options: unknown, oncreate: OnCreate) => undefined {
@@ -41,6 +48,7 @@ export function streamFetch(open: StreamOpener): typeof fetch {
           method: request.method,
           path: `${url.pathname}${url.search}`,
           headers,
+          socketPath: UNUSED_SOCKET_PATH,
           createConnection: connector(open) as unknown as http.RequestOptions['createConnection'],
         },
         (res) => {
@@ -75,7 +83,12 @@ export function streamWebSocket(open: StreamOpener, headers: Record<string, stri
   const createConnection = connector(open);
   class StreamWebSocket extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
-      super(address, protocols, { headers, createConnection: createConnection as unknown as WebSocket.ClientOptions['createConnection'] });
+      // ws names a socketPath only for ws+unix: URLs (see above): the path and query are kept.
+      const url = new URL(address);
+      super(`ws+unix:${UNUSED_SOCKET_PATH}:${url.pathname}${url.search}`, protocols, {
+        headers: { Host: 'localhost', ...headers },
+        createConnection: createConnection as unknown as WebSocket.ClientOptions['createConnection'],
+      });
     }
   }
   return StreamWebSocket;

@@ -254,7 +254,7 @@ export class SlurmNotebookController implements vscode.Disposable {
     const key = notebook.uri.toString();
     const kernel = this.kernels.get(key);
     this.kernels.delete(key);
-    await kernel?.then((k) => k.shutdown(), () => undefined);
+    await kernel?.then((k) => k.shutdown()).catch(() => undefined);
   }
 
   /** The workspace folder a notebook's cells sync and submit from. */
@@ -446,7 +446,7 @@ export class SlurmNotebookController implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const kernel of this.kernels.values()) void kernel.then((k) => k.shutdown(), () => undefined);
+    for (const kernel of this.kernels.values()) void kernel.then((k) => k.shutdown()).catch(() => undefined);
     this.kernels.clear();
     for (const state of [...this.running.values(), ...this.following]) {
       state.abort.abort();
