@@ -11,3 +11,4 @@ node out/bench/parse.js
 node out/bench/accounting.js  # part 2 needs the sandbox up with --accounting slurmdbd
 node out/bench/sync.js  # needs the sandbox up (HPCW_SANDBOX_DIR); vs rsync and scp
 node out/bench/map.js   # the cluster map webview in headless Chromium: 10,000 nodes of 128 cores
+node out/bench/notebook.js  # needs the sandbox up: %squeue cell, print(1) through the tunnel, kernel start-up

@@ -22,6 +22,7 @@ import { jobEfficiency, type Efficiency } from '../core/slurm/efficiency';
 import type { AccountedJobDetail } from '../core/slurm/sacct';
 import { DEFAULT_HISTORY_DAYS, HistoryTracker, jobAccounting, resubmitFailedTasks, type History, type JobAccounting, type ResubmitOptions, type ResubmitResult } from './accounting';
 import { ClusterConnection, type ConnectionState } from './connection';
+import type { ClusterJupyter } from './jupyter';
 import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
 import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
@@ -464,7 +465,20 @@ export class Cluster {
     return new OutputFollower(this.connection, () => this.transfer(), jobId, path, options);
   }
 
+  private jupyterService: ClusterJupyter | undefined;
+
+  /** The cluster's Jupyter (one server on the login node, its kernels), made on first use. */
+  jupyter(): ClusterJupyter {
+    if (!this.jupyterService) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { ClusterJupyter } = require('./jupyter') as typeof import('./jupyter');
+      this.jupyterService = new ClusterJupyter(this.connection, this.config.name);
+    }
+    return this.jupyterService;
+  }
+
   dispose(): void {
+    this.jupyterService?.dispose();
     for (const off of this.unsubscribe) off();
     this.monitor.stop();
     this.connection.dispose();

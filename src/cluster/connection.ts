@@ -8,6 +8,9 @@ import type { SFTPWrapper } from 'ssh2';
 import type { ClusterConfig } from '../core/cluster/config';
 import type { CommandRunner, ExecOptions, ExecResult } from '../core/transport';
 import { LocalTransport } from '../transport/local';
+import { localStreamHost, type StreamProcess } from '../transport/streams';
+import { shellCommand } from '../core/shellQuote';
+import type { Duplex } from 'node:stream';
 import { resolveSshTarget } from '../transport/ssh/sshConfig';
 // Type-only: ssh2 is loaded with the first SSH connection, not at activation.
 import type { SshCallbacks, SshState, SshTransport } from '../transport/ssh';
@@ -94,6 +97,28 @@ export class ClusterConnection implements CommandRunner {
     const t = await this.transport();
     const env = this.config.slurmConf ? { ...options.env, SLURM_CONF: this.config.slurmConf } : options.env;
     return t.exec(argv, { ...options, env });
+  }
+
+  /**
+   * Starts a long-lived process from argv (quoted by core/shellQuote) with the cluster's
+   * slurmConf: over SSH an exec channel of the connection, locally a child in its own session.
+   */
+  async spawn(argv: readonly string[]): Promise<StreamProcess> {
+    if (this.local) {
+      const conf = this.config.slurmConf;
+      const expanded = conf && (conf === '~' || conf.startsWith('~/')) ? path.join(this.local.homeDir(), conf.slice(1)) : conf;
+      return localStreamHost.spawnShell(shellCommand(argv, { env: expanded ? { SLURM_CONF: expanded } : undefined }));
+    }
+    await this.ready();
+    const env = this.config.slurmConf ? { SLURM_CONF: this.config.slurmConf } : undefined;
+    return (await this.transport()).spawnShell(shellCommand(argv, { env }));
+  }
+
+  /** A stream to a Unix socket on the cluster: over the SSH connection, or `net.connect` locally. */
+  async openUnixSocket(socketPath: string): Promise<Duplex> {
+    if (this.local) return localStreamHost.openUnixSocket(socketPath);
+    await this.ready();
+    return (await this.transport()).openUnixSocket(socketPath);
   }
 
   /** An SFTP session multiplexed on the same SSH connection; undefined for transport "local". */

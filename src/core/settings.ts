@@ -20,6 +20,7 @@ export const SETTING_DEFAULTS = {
   python: '',
   'lint.shellcheck': 'auto',
   'startEstimate.enabled': true,
+  'notebook.jupyterCommand': 'jupyter server',
 };
 
 export type SettingName = keyof typeof SETTING_DEFAULTS;
@@ -64,7 +65,7 @@ export function validateClusterEntries(raw: unknown): ClusterSettings {
     const transport = e.transport ?? 'ssh';
     if (transport !== 'ssh' && transport !== 'local') return bad(`"transport" must be "ssh" or "local", not ${JSON.stringify(e.transport)}.`);
     if (transport === 'ssh' && (typeof e.host !== 'string' || e.host.trim() === '')) return bad('"host" is required for transport "ssh".');
-    for (const key of ['host', 'user', 'identityFile', 'remoteDir', 'slurmConf'] as const) {
+    for (const key of ['host', 'user', 'identityFile', 'remoteDir', 'slurmConf', 'jupyterCommand'] as const) {
       if (e[key] !== undefined && typeof e[key] !== 'string') return bad(`"${key}" must be a string.`);
     }
     if (e.port !== undefined && (typeof e.port !== 'number' || !Number.isInteger(e.port) || e.port < 1 || e.port > 65535)) {
@@ -73,7 +74,7 @@ export function validateClusterEntries(raw: unknown): ClusterSettings {
     const config: ClusterConfig = { name, transport };
     if (typeof e.host === 'string') config.host = e.host.trim();
     if (typeof e.port === 'number') config.port = e.port;
-    for (const key of ['user', 'identityFile', 'remoteDir', 'slurmConf'] as const) {
+    for (const key of ['user', 'identityFile', 'remoteDir', 'slurmConf', 'jupyterCommand'] as const) {
       if (typeof e[key] === 'string' && e[key] !== '') config[key] = e[key] as string;
     }
     seen.add(name);

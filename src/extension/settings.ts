@@ -34,6 +34,8 @@ export const settings = {
   syncExclude: (): string[] => read('sync.exclude').filter((g): g is string => typeof g === 'string'),
   syncOnSave: (): boolean => read('sync.onSave'),
   startEstimate: (): boolean => read('startEstimate.enabled'),
+  /** hpcWorkbench.notebook.jupyterCommand: shell text starting Jupyter Server on a cluster. */
+  jupyterCommand: (): string => read('notebook.jupyterCommand'),
   mpiLauncher: (): string => read('mpi.launcher'),
   mpiRanks: (): number => read('mpi.ranks'),
   mpiExtraArgs: (): string[] => read('mpi.extraArgs').filter((a): a is string => typeof a === 'string'),

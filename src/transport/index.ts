@@ -62,3 +62,4 @@ export {
   type BackoffPolicy,
 } from './ssh';
 export { LocalTransport } from './local';
+export { localStreamHost, type StreamHost, type StreamProcess } from './streams';

@@ -10,4 +10,6 @@ export interface ClusterConfig {
   remoteDir?: string;
   transport?: 'ssh' | 'local';
   slurmConf?: string;
+  /** Shell command that starts Jupyter Server on the login node (wins over hpcWorkbench.notebook.jupyterCommand). */
+  jupyterCommand?: string;
 }

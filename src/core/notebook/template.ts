@@ -36,6 +36,8 @@ export const SLURM_NOTEBOOK_TEMPLATE: readonly TemplateCell[] = [
       '`%sbatch FILE`, `%scontrol`, `%sstat`) run the command on the cluster with the arguments as written.',
       'A `%%sbatch [options]` cell submits the rest of the cell as a batch script (after syncing the workspace) and follows',
       'the job live until it ends; interrupting the cell offers to cancel the job.',
+      'Every other cell runs in a Python kernel on the login node (Jupyter Server, started over the same connection),',
+      "in the workspace's remote folder, where the job writes its files: run the plot cell while the job runs, and again.",
     ].join('\n'),
   },
   { kind: 'code', language: 'python', source: '%sinfo' },
@@ -45,7 +47,7 @@ export const SLURM_NOTEBOOK_TEMPLATE: readonly TemplateCell[] = [
     kind: 'code',
     language: 'python',
     source: [
-      '# Reads the file the job writes (in the remote folder) and plots it.',
+      '# Runs on the login node: reads the file the job is writing (in the remote folder) and plots it.',
       '%matplotlib inline',
       'import csv',
       'import matplotlib.pyplot as plt',

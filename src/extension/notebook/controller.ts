@@ -2,16 +2,21 @@
  * The notebook controller of one cluster ("HPC Workbench: <cluster>") for .ipynb notebooks: runs
  * cells of Slurm line magics (argv straight to the command, output as a table), `%%sbatch` cells
  * (sync, submit the cell's script, a live job card until the job ends; interrupt offers to
- * cancel), and explains that code cells need Jupyter on the cluster. Only the VS Code adaptation:
- * the cell rules, tables and the card are in src/core/notebook, the operations in src/cluster.
+ * cancel), and every other cell in the notebook's Jupyter kernel on the cluster's login node
+ * (src/cluster/jupyter.ts; streams, rich outputs, errors, input(), interrupt, restart). Only the
+ * VS Code adaptation: the cell rules, tables, the card and the output mapping are in
+ * src/core/notebook, the operations in src/cluster.
  */
 import * as vscode from 'vscode';
 import type { Cluster, FollowUpdate } from '../../cluster';
+import type { JupyterKernel } from '../../cluster/jupyter';
+import type { KernelOutput } from '../../core/notebook/kernelOutput';
 import { cellBatchScript, classifyCell, type LineMagic } from '../../core/notebook/cells';
 import { jobCardHtml, jobCardText, type JobCard } from '../../core/notebook/jobCard';
 import { commandOutputHtml } from '../../core/notebook/tables';
 import { shellQuote } from '../../core/shellQuote';
 import { localFolder } from '../submission/workspace';
+import * as path from 'node:path';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
 export const controllerId = (cluster: string): string => `hpcWorkbench.notebook.${cluster}`;
@@ -23,6 +28,12 @@ const CARD_RETRY_MS = 5000;
 
 export type InterruptAnswer = 'cancel' | 'stop' | 'keep';
 
+/** What `input()` in a cell is answered with: asks, unless a test set the answer. undefined: dismissed. */
+export type InputPrompt = (prompt: string, password: boolean) => Promise<string | undefined>;
+
+/** The command that starts Jupyter Server on a cluster: the entry's `jupyterCommand`, else the setting. */
+export type JupyterCommand = () => string | undefined;
+
 /** What an interrupt of a running job cell does: asks, unless a test set the answer. */
 export type InterruptPrompt = (cluster: string, jobId: string) => Promise<InterruptAnswer>;
 
@@ -33,6 +44,8 @@ interface Running {
   jobId?: string;
   /** Ends the following of the job (the job keeps running). */
   stopFollowing?: () => void;
+  /** A code cell running in the kernel: interrupting it interrupts the kernel. */
+  interruptKernel?: () => Promise<void>;
 }
 
 function textItem(text: string): vscode.NotebookCellOutputItem {
@@ -78,22 +91,27 @@ export class SlurmNotebookController implements vscode.Disposable {
   private readonly following = new Set<Running>();
   /** One queue per notebook: cells run one after the other. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Each notebook's kernel (started with its first code cell). */
+  private readonly kernels = new Map<string, Promise<JupyterKernel>>();
 
   constructor(
     private readonly clusterName: string,
     private readonly cluster: () => Cluster,
     private readonly askInterrupt: InterruptPrompt,
     description?: string,
+    private readonly jupyterCommand: JupyterCommand = () => undefined,
+    private readonly askInput: InputPrompt = async () => undefined,
   ) {
     this.controller = vscode.notebooks.createNotebookController(controllerId(clusterName), NOTEBOOK_TYPE, `HPC Workbench: ${clusterName}`);
     this.controller.description = description;
-    this.controller.detail = 'Slurm magics and %%sbatch cells on this cluster';
+    this.controller.detail = 'Slurm magics, %%sbatch cells, and Python in a Jupyter kernel on the login node';
     this.controller.supportedLanguages = ['python', 'sbatch', 'shellscript', 'plaintext'];
     this.controller.supportsExecutionOrder = true;
     this.controller.executeHandler = (cells, notebook) => this.enqueue(cells, notebook);
     this.controller.interruptHandler = (notebook) => this.interrupt(notebook);
     this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => {
       if (selected) this.resumeCards(notebook);
+      else void this.shutdownKernel(notebook);
     });
   }
 
@@ -134,13 +152,7 @@ export class SlurmNotebookController implements vscode.Disposable {
           await execution.replaceOutput(errorOutput('Invalid magic', `Line ${kind.line + 1}: ${kind.message}`));
           break;
         case 'code':
-          await execution.replaceOutput(
-            errorOutput(
-              'Python cells need Jupyter on the cluster',
-              `Code cells run in a Jupyter kernel on ${this.clusterName}'s login node, which this version of HPC Workbench does not start yet. ` +
-                'Cells made of Slurm magics (%sinfo, %squeue, %sacct, %scancel, %sbatch FILE, %scontrol, %sstat) and %%sbatch cells run.',
-            ),
-          );
+          success = await this.runCode(execution, state);
           break;
         case 'magics':
           success = await this.runMagics(execution, state, kind.magics);
@@ -170,6 +182,79 @@ export class SlurmNotebookController implements vscode.Disposable {
         this.following.delete(state);
         execution.end(ok, Date.now());
       }, () => undefined);
+  }
+
+  /** The notebook's kernel, started (with the cluster's Jupyter Server when needed) on first use. */
+  private kernelFor(notebook: vscode.NotebookDocument, cell: vscode.NotebookCell, signal: AbortSignal): Promise<JupyterKernel> {
+    const key = notebook.uri.toString();
+    const existing = this.kernels.get(key);
+    if (existing) return existing;
+    const starting = (async () => {
+      const cluster = this.cluster();
+      const folder = vscode.workspace.getWorkspaceFolder(notebook.uri) ?? vscode.workspace.workspaceFolders?.[0];
+      const cwd = folder ? await cluster.remoteDir(folder.name) : await cluster.remoteDir(path.basename(path.dirname(cell.notebook.uri.fsPath)) || 'notebook');
+      const kernel = await cluster.jupyter().startKernel({ command: this.jupyterCommand(), cwd, signal });
+      kernel.onDidDie(() => {
+        if (this.kernels.get(key) === starting) this.kernels.delete(key);
+      });
+      return kernel;
+    })();
+    this.kernels.set(key, starting);
+    starting.catch(() => {
+      if (this.kernels.get(key) === starting) this.kernels.delete(key);
+    });
+    return starting;
+  }
+
+  /** Runs a code cell in the notebook's kernel; outputs appear as the kernel sends them. */
+  private async runCode(execution: vscode.NotebookCellExecution, state: Running): Promise<boolean> {
+    const cell = execution.cell;
+    let kernel: JupyterKernel;
+    const fresh = !this.kernels.has(cell.notebook.uri.toString());
+    if (fresh) await execution.replaceOutput(new vscode.NotebookCellOutput([textItem(`Starting a Python kernel on ${this.clusterName}…\n`)]));
+    try {
+      kernel = await this.kernelFor(cell.notebook, cell, state.abort.signal);
+    } catch (error) {
+      const e = error as Error;
+      const title = e.name === 'JupyterUnavailableError' ? `Jupyter is not available on ${this.clusterName}` : `No kernel on ${this.clusterName}`;
+      await execution.replaceOutput(
+        errorOutput(title, `${e.message}\nCells of Slurm magics (%sinfo, %squeue, ...) and %%sbatch cells run without Jupyter.`),
+      );
+      return false;
+    }
+    if (fresh) await execution.clearOutput();
+    state.abort.signal.throwIfAborted();
+    state.interruptKernel = () => kernel.interrupt();
+    const sink = new OutputSink(execution);
+    const result = await kernel.execute(execution.cell.document.getText(), {
+      onOutput: (output) => sink.add(output),
+      onInput: (prompt, password) => this.askInput(prompt, password),
+      onExecutionCount: (count) => (execution.executionOrder = count),
+    });
+    await sink.flushed();
+    if (result.executionCount !== undefined) execution.executionOrder = result.executionCount;
+    return result.status === 'ok';
+  }
+
+  /** Restarts the notebook's kernel; false when it has none here. */
+  async restartKernel(notebook: vscode.NotebookDocument): Promise<boolean> {
+    const kernel = await this.kernels.get(notebook.uri.toString())?.catch(() => undefined);
+    if (!kernel?.alive) return false;
+    await kernel.restart();
+    return true;
+  }
+
+  /** Whether this controller runs a kernel for the notebook. */
+  hasKernel(notebook: vscode.NotebookDocument): boolean {
+    return this.kernels.has(notebook.uri.toString());
+  }
+
+  /** Shuts the notebook's kernel down (notebook closed, another controller chosen). */
+  async shutdownKernel(notebook: vscode.NotebookDocument): Promise<void> {
+    const key = notebook.uri.toString();
+    const kernel = this.kernels.get(key);
+    this.kernels.delete(key);
+    await kernel?.then((k) => k.shutdown()).catch(() => undefined);
   }
 
   /** The workspace folder a notebook's cells sync and submit from. */
@@ -337,6 +422,10 @@ export class SlurmNotebookController implements vscode.Disposable {
    */
   private async interrupt(notebook: vscode.NotebookDocument): Promise<void> {
     const current = this.running.get(notebook.uri.toString());
+    if (current?.interruptKernel) {
+      await current.interruptKernel();
+      return;
+    }
     if (current && !current.jobId) {
       current.abort.abort();
       return;
@@ -357,10 +446,91 @@ export class SlurmNotebookController implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const kernel of this.kernels.values()) void kernel.then((k) => k.shutdown()).catch(() => undefined);
+    this.kernels.clear();
     for (const state of [...this.running.values(), ...this.following]) {
       state.abort.abort();
       state.stopFollowing?.();
     }
     this.controller.dispose();
+  }
+}
+
+/**
+ * A code cell's outputs as the kernel sends them: consecutive stream text joined into one output
+ * per stream, rich bundles (display ids updated in place), errors with the traceback,
+ * clear_output. Writes are chained so that they land in order.
+ */
+class OutputSink {
+  private chain: Promise<unknown> = Promise.resolve();
+  private stream: { name: 'stdout' | 'stderr'; text: string; output: vscode.NotebookCellOutput } | undefined;
+  private readonly displays = new Map<string, vscode.NotebookCellOutput>();
+  private clearOnNext = false;
+
+  constructor(private readonly execution: vscode.NotebookCellExecution) {}
+
+  add(output: KernelOutput): void {
+    this.chain = this.chain.then(() => this.write(output)).catch(() => undefined);
+  }
+
+  flushed(): Promise<unknown> {
+    return this.chain;
+  }
+
+  private async write(output: KernelOutput): Promise<void> {
+    const e = this.execution;
+    if (output.kind === 'clear') {
+      if (output.wait) this.clearOnNext = true;
+      else await this.clear();
+      return;
+    }
+    if (this.clearOnNext) {
+      this.clearOnNext = false;
+      await this.clear();
+    }
+    switch (output.kind) {
+      case 'stream': {
+        const item = (text: string) => (output.name === 'stderr' ? vscode.NotebookCellOutputItem.stderr(text) : vscode.NotebookCellOutputItem.stdout(text));
+        if (this.stream && this.stream.name === output.name) {
+          this.stream.text += output.text;
+          await e.replaceOutputItems(item(this.stream.text), this.stream.output);
+        } else {
+          const cellOutput = new vscode.NotebookCellOutput([item(output.text)]);
+          this.stream = { name: output.name, text: output.text, output: cellOutput };
+          await e.appendOutput(cellOutput);
+        }
+        return;
+      }
+      case 'rich': {
+        const items = output.items.map((i) =>
+          typeof i.data === 'string' ? vscode.NotebookCellOutputItem.text(i.data, i.mime) : new vscode.NotebookCellOutputItem(i.data, i.mime),
+        );
+        const existing = output.displayId ? this.displays.get(output.displayId) : undefined;
+        if (output.update) {
+          if (existing) await e.replaceOutputItems(items, existing);
+          return;
+        }
+        // The ipynb serializer keeps outputType, executionCount and metadata.metadata.
+        const cellOutput = new vscode.NotebookCellOutput(items, {
+          outputType: output.executionCount !== undefined ? 'execute_result' : 'display_data',
+          executionCount: output.executionCount,
+          metadata: output.metadata,
+        });
+        if (output.displayId) this.displays.set(output.displayId, cellOutput);
+        this.stream = undefined;
+        await e.appendOutput(cellOutput);
+        return;
+      }
+      case 'error':
+        this.stream = undefined;
+        await e.appendOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: output.name, message: output.message, stack: output.stack })]));
+        return;
+    }
+  }
+
+  private async clear(): Promise<void> {
+    this.stream = undefined;
+    this.displays.clear();
+    await this.execution.clearOutput();
   }
 }

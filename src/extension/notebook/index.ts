@@ -8,6 +8,7 @@ import { CELL_MAGIC } from '../../core/notebook/cells';
 import { SLURM_NOTEBOOK_TEMPLATE } from '../../core/notebook/template';
 import { registerCommand } from '../commands';
 import type { ClusterService } from '../services';
+import { settings } from '../settings';
 import { controllerId, NOTEBOOK_TYPE, SlurmNotebookController, type InterruptAnswer } from './controller';
 
 function isSbatchCell(cell: vscode.NotebookCell): boolean {
@@ -30,6 +31,13 @@ export function registerNotebooks(context: vscode.ExtensionContext, clusters: Cl
   const controllers = new Map<string, SlurmNotebookController>();
   /** Set by tests: the answer to the next interrupt of a job cell, instead of asking. */
   let nextAnswer: InterruptAnswer | undefined;
+  /** Set by tests: the answers to the next input() prompts, instead of an input box. */
+  const inputAnswers: string[] = [];
+
+  const askInput = async (prompt: string, password: boolean): Promise<string | undefined> => {
+    if (inputAnswers.length > 0) return inputAnswers.shift();
+    return vscode.window.showInputBox({ prompt: prompt || 'Input for the running cell', password, ignoreFocusOut: true, title: 'The cell asks for input' });
+  };
 
   const ask = async (cluster: string, jobId: string): Promise<InterruptAnswer> => {
     if (nextAnswer) {
@@ -58,7 +66,9 @@ export function registerNotebooks(context: vscode.ExtensionContext, clusters: Cl
     for (const config of configs) {
       if (controllers.has(config.name)) continue;
       const description = config.transport === 'local' ? 'local Slurm' : config.host;
-      controllers.set(config.name, new SlurmNotebookController(config.name, () => clusters.cluster(config.name), ask, description));
+      const name = config.name;
+      const jupyterCommand = (): string | undefined => clusters.clusters.find((c) => c.name === name)?.jupyterCommand ?? settings.jupyterCommand();
+      controllers.set(name, new SlurmNotebookController(name, () => clusters.cluster(name), ask, description, jupyterCommand, askInput));
     }
   };
   reconcile();
@@ -73,8 +83,26 @@ export function registerNotebooks(context: vscode.ExtensionContext, clusters: Cl
     vscode.commands.registerCommand('hpcWorkbench._notebookInterruptAnswer', (answer: InterruptAnswer | undefined) => {
       nextAnswer = answer;
     }),
+    vscode.commands.registerCommand('hpcWorkbench._notebookInputAnswer', (answer: string) => {
+      inputAnswers.push(answer);
+    }),
+    // The kernel goes with its notebook.
+    vscode.workspace.onDidCloseNotebookDocument((notebook) => {
+      for (const controller of controllers.values()) void controller.shutdownKernel(notebook);
+    }),
   );
   vscode.workspace.notebookDocuments.forEach(markSbatchCells);
+
+  registerCommand(context, 'hpcWorkbench.restartKernel', async (call, arg) => {
+    call.doing = 'Restart Kernel';
+    const uri = arg instanceof vscode.Uri ? arg : (arg as { notebookEditor?: { notebookUri?: vscode.Uri } } | undefined)?.notebookEditor?.notebookUri;
+    const notebook = uri ? vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString()) : vscode.window.activeNotebookEditor?.notebook;
+    if (!notebook) throw new Error('Open a notebook first.');
+    for (const controller of controllers.values()) {
+      if (controller.hasKernel(notebook) && (await controller.restartKernel(notebook))) return true;
+    }
+    throw new Error('This notebook has no running HPC Workbench kernel: run a Python cell first.');
+  });
 
   registerCommand(context, 'hpcWorkbench.newSlurmNotebook', async (call) => {
     call.doing = 'New Slurm Notebook';

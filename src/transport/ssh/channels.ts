@@ -1,11 +1,14 @@
 /**
- * The channels of a live connection: a command (exec) and the SFTP subsystem.
+ * The channels of a live connection: a command (exec), a long-lived process (exec, pipes kept
+ * open), a stream to a remote Unix socket, and the SFTP subsystem.
  */
+import type { Duplex } from 'node:stream';
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { ExecResult } from '../../core/transport';
 import { CancelledError } from '../../core/errors';
 import { SshError } from './errors';
 import type { Live } from './live';
+import type { StreamProcess } from '../streams';
 
 /**
  * Runs `command` on a new channel of `live`: resolves with its output and exit status; rejects
@@ -99,4 +102,67 @@ export function sftpSession(live: Live, alias: string): Promise<SFTPWrapper> {
     });
   }
   return live.sftp;
+}
+
+/**
+ * Starts `command` on a new exec channel of `live` and returns at once with its pipes; `exited`
+ * resolves when the channel closes (with null when the connection went or no status came).
+ */
+export function spawnChannel(live: Live, alias: string, command: string): Promise<StreamProcess> {
+  return new Promise<StreamProcess>((resolve, reject) => {
+    if (live.closed) return reject(new SshError(`Connection to ${alias} lost.`, 'lost'));
+    live.client.exec(command, (err, stream) => {
+      if (err) return reject(new SshError(`Could not open a channel on ${alias}: ${err.message}`, 'channel'));
+      let code: number | null = null;
+      const onLost = (): void => {
+        stream.destroy();
+      };
+      live.inflight.add(onLost);
+      const exited = new Promise<number | null>((done) => {
+        stream.on('exit', (c: number | null) => (code = typeof c === 'number' ? c : null));
+        stream.on('close', () => {
+          live.inflight.delete(onLost);
+          done(code);
+        });
+      });
+      stream.on('error', () => undefined);
+      resolve({
+        stdin: stream,
+        stdout: stream,
+        stderr: stream.stderr,
+        exited,
+        kill: () => {
+          try {
+            stream.signal('KILL');
+          } catch {
+            // The server may not support signals: closing the channel ends the stdin the process waits on.
+          }
+          stream.close();
+        },
+      });
+    });
+  });
+}
+
+/** Opens a stream to the Unix socket `path` on the server (OpenSSH's streamlocal forwarding). */
+export function openStreamLocal(live: Live, alias: string, path: string): Promise<Duplex> {
+  return new Promise<Duplex>((resolve, reject) => {
+    if (live.closed) return reject(new SshError(`Connection to ${alias} lost.`, 'lost'));
+    live.client.openssh_forwardOutStreamLocal(path, (err, stream) => {
+      if (err) {
+        return reject(
+          new SshError(
+            `${alias} refused a stream to ${path}: ${err.message}. The server must allow Unix-socket forwarding (sshd_config AllowStreamLocalForwarding yes, the default).`,
+            'channel',
+          ),
+        );
+      }
+      const onLost = (): void => {
+        stream.destroy();
+      };
+      live.inflight.add(onLost);
+      stream.on('close', () => live.inflight.delete(onLost));
+      resolve(stream);
+    });
+  });
 }

@@ -11,7 +11,9 @@ import { shellCommand } from '../../core/shellQuote';
 import type { CommandRunner, ExecOptions, ExecResult } from '../../core/transport';
 import { commandSignal, raceSignal, sleep } from './abortable';
 import { ChannelLimiter } from './channelLimiter';
-import { runChannel, sftpSession } from './channels';
+import { openStreamLocal, runChannel, sftpSession, spawnChannel } from './channels';
+import type { Duplex } from 'node:stream';
+import type { StreamHost, StreamProcess } from '../streams';
 import { CancelledError, throwIfCancelled } from '../../core/errors';
 import { isRetryable, mapConnectError, SshError, type ConnectFailure } from './errors';
 import { handshake } from './handshake';
@@ -21,7 +23,7 @@ import { backoffDelay, DEFAULT_BACKOFF } from './sshBackoff';
 import type { SshTarget } from './sshConfig';
 import type { ResolvedSshOptions, SshCallbacks, SshState, SshStateChange, SshTransportOptions } from './types';
 
-export class SshTransport implements CommandRunner {
+export class SshTransport implements CommandRunner, StreamHost {
   private _state: SshState = 'idle';
   private lastError: string | undefined;
   private readonly events = new EventEmitter();
@@ -213,6 +215,19 @@ export class SshTransport implements CommandRunner {
         if (signal.aborted) throw error;
       }
     }
+  }
+
+  /**
+   * Starts a long-lived process (shell text from core/shellQuote) on a channel of the connection;
+   * it ends when it exits or the connection goes. Not counted against the command limit.
+   */
+  async spawnShell(command: string): Promise<StreamProcess> {
+    return spawnChannel(await this.ensureLive('command'), this.target.alias, command);
+  }
+
+  /** A new stream to a Unix socket on the server, over the same connection (no second login). */
+  async openUnixSocket(path: string): Promise<Duplex> {
+    return openStreamLocal(await this.ensureLive('command'), this.target.alias, path);
   }
 
   /** The SFTP session of the connection (opened once, reopened when closed or after reconnecting). */

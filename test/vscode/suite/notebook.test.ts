@@ -1,8 +1,11 @@
 /**
  * Slurm notebooks inside a real VS Code (code-server) against the sandbox: the controller of the
  * configured cluster runs magic cells (tables, errors, hostile arguments that execute nothing),
- * the sample notebook's %%sbatch cell submits and follows its job live to COMPLETED, interrupting
- * a job cell cancels the job, and %%sbatch cells are linted like scripts.
+ * the sample notebook runs top to bottom (its %%sbatch job followed live to COMPLETED, its Python
+ * cell plotting the job's file in a Jupyter kernel on the login node while the job runs), Python
+ * cells give tracebacks, answer input(), are interrupted, restart; without Jupyter the cell names
+ * what to install while magics keep working; interrupting a job cell cancels the job, and
+ * %%sbatch cells are linted like scripts.
  * Uses the ssh cluster when VS Code runs with HOME = the sandbox's client home, else transport "local".
  */
 import * as assert from 'node:assert/strict';
@@ -25,6 +28,32 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
 }
 
 const ERROR_MIME = 'application/vnd.code.notebook.error';
+const STDOUT_MIME = 'application/vnd.code.notebook.stdout';
+
+/** ANSI colours removed (IPython colours tracebacks). */
+const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+/** The error outputs of a cell as "name: message\nstack" (colours removed). */
+function errorsOf(cell: vscode.NotebookCell): string {
+  const decoder = new TextDecoder();
+  return cell.outputs
+    .flatMap((o) => o.items)
+    .filter((i) => i.mime === ERROR_MIME)
+    .map((i) => {
+      const e = JSON.parse(decoder.decode(i.data)) as { name: string; message: string; stack?: string };
+      return plain(`${e.name}: ${e.message}\n${e.stack ?? ''}`);
+    })
+    .join('\n');
+}
+
+function stdoutOf(cell: vscode.NotebookCell): string {
+  const decoder = new TextDecoder();
+  return cell.outputs.flatMap((o) => o.items).filter((i) => i.mime === STDOUT_MIME).map((i) => decoder.decode(i.data)).join('');
+}
+
+function mimesOf(cell: vscode.NotebookCell): string[] {
+  return cell.outputs.flatMap((o) => o.items.map((i) => i.mime));
+}
 
 /** Every output item of a cell as text (plain text, HTML, and errors as "name: message"). */
 function outputsOf(cell: vscode.NotebookCell, mime = 'text/plain'): string {
@@ -47,6 +76,8 @@ function hasError(cell: vscode.NotebookCell): boolean {
   return cell.outputs.some((o) => o.items.some((i) => i.mime === ERROR_MIME));
 }
 
+const NO_JUPYTER = 'sandbox-no-jupyter';
+
 suite('notebook', () => {
   let info: SandboxInfo;
   let cluster: string;
@@ -54,15 +85,15 @@ suite('notebook', () => {
   const config = () => vscode.workspace.getConfiguration('hpcWorkbench');
   const folder = () => vscode.workspace.workspaceFolders![0];
 
-  async function select(notebook: vscode.NotebookDocument): Promise<void> {
+  async function select(notebook: vscode.NotebookDocument, name = cluster): Promise<void> {
     await vscode.window.showNotebookDocument(notebook);
-    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: vscode.window.activeNotebookEditor, id: `hpcWorkbench.notebook.${cluster}`, extension: 'hpc-workbench.hpc-workbench' });
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: vscode.window.activeNotebookEditor, id: `hpcWorkbench.notebook.${name}`, extension: 'hpc-workbench.hpc-workbench' });
   }
 
-  async function open(cells: { source: string; language?: string }[]): Promise<vscode.NotebookDocument> {
+  async function open(cells: { source: string; language?: string }[], name = cluster): Promise<vscode.NotebookDocument> {
     const data = new vscode.NotebookData(cells.map((c) => new vscode.NotebookCellData(vscode.NotebookCellKind.Code, c.source, c.language ?? 'python')));
     const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', data);
-    await select(notebook);
+    await select(notebook, name);
     return notebook;
   }
 
@@ -95,14 +126,19 @@ suite('notebook', () => {
     this.timeout(60_000);
     info = loadSandbox();
     await vscode.extensions.getExtension('hpc-workbench.hpc-workbench')?.activate();
+    // A second entry on the same cluster whose Jupyter command is a program that does not exist.
+    const noJupyter = { name: NO_JUPYTER, jupyterCommand: 'hpcw-missing-jupyter server' };
     if (os.homedir() === info.clientHome) {
       cluster = 'sandbox-ssh';
       remoteDir = `~/hpcw-vscode-notebook-${randomBytes(4).toString('hex')}`;
-      await config().update('clusters', [{ name: cluster, host: info.sshAlias, remoteDir }], vscode.ConfigurationTarget.Global);
+      await config().update('clusters', [{ name: cluster, host: info.sshAlias, remoteDir }, { ...noJupyter, host: info.sshAlias, remoteDir }], vscode.ConfigurationTarget.Global);
     } else {
       cluster = 'sandbox-local';
       remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-vscode-notebook-'));
-      await config().update('clusters', [{ name: cluster, transport: 'local', slurmConf: info.slurmConf, remoteDir }], vscode.ConfigurationTarget.Global);
+      // Debian's Jupyter (the first python3 on PATH may be another one); as root it needs --allow-root.
+      const jupyterCommand = `/usr/bin/python3 -m jupyter_server${process.getuid?.() === 0 ? ' --allow-root' : ''}`;
+      const local = { transport: 'local', slurmConf: info.slurmConf, remoteDir };
+      await config().update('clusters', [{ name: cluster, ...local, jupyterCommand }, { ...noJupyter, ...local }], vscode.ConfigurationTarget.Global);
     }
     await config().update('refreshInterval', 600, vscode.ConfigurationTarget.Global);
   });
@@ -117,7 +153,7 @@ suite('notebook', () => {
 
   test('a %sinfo cell shows the partitions as a table (HTML and text); a failing command is an error output', async function () {
     this.timeout(60_000);
-    const notebook = await open([{ source: '%sinfo' }, { source: '%scontrol show partition no-such-partition' }, { source: 'print(1)' }]);
+    const notebook = await open([{ source: '%sinfo' }, { source: '%scontrol show partition no-such-partition' }]);
     assert.equal(await run(notebook, 0), true, outputsOf(notebook.cellAt(0)));
     const text = outputsOf(notebook.cellAt(0));
     const html = outputsOf(notebook.cellAt(0), 'text/html');
@@ -127,8 +163,6 @@ suite('notebook', () => {
     }
     assert.equal(await run(notebook, 1), false);
     assert.match(outputsOf(notebook.cellAt(1)), /%scontrol failed \(exit code 1\).*no-such-partition/s);
-    assert.equal(await run(notebook, 2), false);
-    assert.match(outputsOf(notebook.cellAt(2)), /Python cells need Jupyter on the cluster/);
   });
 
   test('hostile magic arguments are passed as words and execute nothing', async function () {
@@ -147,8 +181,8 @@ suite('notebook', () => {
     for (let n = 1; n <= 5; n++) assert.ok(!fs.existsSync(`${pwned}-${n}`), `argument ${n} reached a shell`);
   });
 
-  test('the sample notebook: %sinfo, the %%sbatch job followed live to COMPLETED, %squeue, the Python cell explains', async function () {
-    this.timeout(180_000);
+  test('the sample notebook top to bottom: %sinfo, the %%sbatch job live to COMPLETED, %squeue, the plot of its file while it runs', async function () {
+    this.timeout(240_000);
     const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path.join(folder().uri.fsPath, 'slurm-notebook.ipynb')));
     await select(notebook);
     const jobCell = notebook.cellAt(2);
@@ -166,14 +200,70 @@ suite('notebook', () => {
     assert.match(outputsOf(jobCell, 'text/html'), /RUNNING/);
     assert.equal(await run(notebook, 3), true);
     assert.match(outputsOf(notebook.cellAt(3)), new RegExp(`^\\s*${jobId}\\s`, 'm'));
+    // The Python cell reads the file the job is still writing, in a kernel on the login node, and plots it.
+    assert.equal(await run(notebook, 4, 150_000), true, errorsOf(notebook.cellAt(4)) || outputsOf(notebook.cellAt(4)));
+    assert.ok(mimesOf(notebook.cellAt(4)).includes('image/png'), JSON.stringify(mimesOf(notebook.cellAt(4))));
+    const png = notebook.cellAt(4).outputs.flatMap((o) => o.items).find((i) => i.mime === 'image/png')!;
+    assert.deepEqual([...png.data.slice(1, 4)], [0x50, 0x4e, 0x47]);
+    assert.equal(notebook.cellAt(4).executionSummary?.executionOrder, 1, 'the kernel\'s execution count');
 
     const final = await until('the job to end', () => (jobCell.executionSummary?.timing?.endTime ? outputsOf(jobCell) : undefined), 120_000, () => outputsOf(jobCell));
     assert.match(final, new RegExp(`^Job ${jobId} on ${cluster}: COMPLETED \\(ended\\)\n.*exit code: 0:0`, 'm'), final);
     assert.match(final, /^done: 16 points$/m);
     assert.equal(jobCell.executionSummary?.success, true);
+  });
 
-    assert.equal(await run(notebook, 4), false);
-    assert.match(outputsOf(notebook.cellAt(4)), /Python cells need Jupyter on the cluster/);
+  test('Python cells: output and execution order, a traceback, input() answered, interrupt of time.sleep(60), restart', async function () {
+    this.timeout(240_000);
+    const notebook = await open([
+      { source: 'import os\nprint(os.getcwd())\nanswer = 6 * 7\nanswer' },
+      { source: 'def f():\n    return 1 / 0\n\nf()' },
+      { source: 'name = input("Your name? ")\nprint("hello", name)' },
+      { source: 'import time\nprint("sleeping", flush=True)\ntime.sleep(60)\nprint("not interrupted")' },
+      { source: 'print("answer" in globals())' },
+    ]);
+    assert.equal(await run(notebook, 0, 150_000), true, errorsOf(notebook.cellAt(0)) || outputsOf(notebook.cellAt(0)));
+    const cwd = stdoutOf(notebook.cellAt(0)).trim();
+    assert.ok(cwd.startsWith('/') && cwd.endsWith(remoteDir.replace(/^~\//, '')), cwd);
+    assert.match(outputsOf(notebook.cellAt(0)), /^42$/m);
+    assert.equal(notebook.cellAt(0).executionSummary?.executionOrder, 1);
+
+    assert.equal(await run(notebook, 1), false);
+    assert.match(errorsOf(notebook.cellAt(1)), /^ZeroDivisionError: division by zero\n[\s\S]*Traceback[\s\S]*f\(\)[\s\S]*return 1 \/ 0/, errorsOf(notebook.cellAt(1)));
+    assert.equal(notebook.cellAt(1).executionSummary?.executionOrder, 2);
+
+    await vscode.commands.executeCommand('hpcWorkbench._notebookInputAnswer', 'Ada');
+    assert.equal(await run(notebook, 2), true, errorsOf(notebook.cellAt(2)));
+    assert.match(stdoutOf(notebook.cellAt(2)), /hello Ada/);
+
+    const sleeper = notebook.cellAt(3);
+    start(notebook, 3);
+    await until('the cell to sleep', () => (/sleeping/.test(stdoutOf(sleeper)) ? true : undefined), 60_000, () => outputsOf(sleeper));
+    await vscode.commands.executeCommand('notebook.cell.cancelExecution', { ranges: [{ start: 3, end: 4 }], document: notebook.uri });
+    // Ends long before the 60 s sleep would, with the KeyboardInterrupt the kernel raises.
+    await until('the interrupted cell to end', () => (sleeper.executionSummary?.timing?.endTime ? true : undefined), 30_000, () => outputsOf(sleeper));
+    assert.equal(sleeper.executionSummary?.success, false);
+    assert.match(errorsOf(sleeper), /KeyboardInterrupt/);
+    assert.doesNotMatch(stdoutOf(sleeper), /not interrupted/);
+
+    await vscode.commands.executeCommand('hpcWorkbench.restartKernel', notebook.uri);
+    assert.equal(await run(notebook, 4), true, errorsOf(notebook.cellAt(4)));
+    assert.equal(stdoutOf(notebook.cellAt(4)).trim(), 'False', 'a fresh interpreter after restart');
+    assert.equal(notebook.cellAt(4).executionSummary?.executionOrder, 1);
+  });
+
+  test('no Jupyter on the cluster: the cell names what to install and the setting; %squeue still works', async function () {
+    this.timeout(120_000);
+    const notebook = await open([{ source: 'print(1)' }, { source: '%squeue' }], NO_JUPYTER);
+    assert.equal(await run(notebook, 0, 60_000), false);
+    const message = errorsOf(notebook.cellAt(0));
+    assert.match(message, new RegExp(`^Jupyter is not available on ${NO_JUPYTER}`), message);
+    assert.match(message, /hpcw-missing-jupyter/);
+    assert.match(message, /python3-jupyter-server python3-ipykernel/);
+    assert.match(message, /pip install --user jupyter-server ipykernel/);
+    assert.match(message, /hpcWorkbench\.notebook\.jupyterCommand/);
+    assert.equal(await run(notebook, 1), true, outputsOf(notebook.cellAt(1)));
+    assert.match(outputsOf(notebook.cellAt(1)), /JOBID/);
   });
 
   test('interrupting a job cell cancels its job (answer "Cancel Job"), checked with squeue', async function () {
