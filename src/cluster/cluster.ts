@@ -113,7 +113,7 @@ export class Cluster {
         return this.connection;
       },
       // History is read on events (below), not at every refresh; sstat rides along with the refresh.
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, accountingEachRefresh: false, liveUse: () => true, placement: () => this.placementWanted > 0 },
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, liveUse: () => true, placement: () => this.placementWanted > 0 },
     );
     this.historyTracker = new HistoryTracker(
       async () => {

@@ -65,12 +65,26 @@ AccountingStoragePort=$ACCT_DBD_PORT
 AccountingStoragePass=$MUNGE_SOCKET
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=task=2
+JobAcctGatherParams=OverMemoryKill
 CONF
   else
     cat <<CONF
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 CONF
+  fi
+}
+
+# acct_select_conf: how slurm.conf schedules memory for ACCT_MODE. With slurmdbd, memory is a
+# consumable resource (CR_Core_Memory, 500 MiB per CPU when a job asks none), so that each job has
+# a memory limit that jobacct_gather's OverMemoryKill enforces: 22.05 then ends a job past --mem
+# as FAILED 0:9 with its batch step CANCELLED and MaxRSS above the request (not OUT_OF_MEMORY,
+# which needs cgroups). Without slurmdbd, cores only (memory neither allocated nor enforced).
+acct_select_conf() {
+  if [ "$ACCT_MODE" = slurmdbd ]; then
+    printf 'SelectTypeParameters=CR_Core_Memory\nDefMemPerCPU=500\n'
+  else
+    printf 'SelectTypeParameters=CR_Core\n'
   fi
 }
 

@@ -316,7 +316,7 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 TaskProlog=$s/task-prolog.sh
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+$(acct_select_conf)
 SlurmdParameters=config_overrides
 $(acct_slurm_conf)
 JobCompType=jobcomp/filetxt

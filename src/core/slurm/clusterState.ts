@@ -1,12 +1,10 @@
 /**
  * What one refresh learns about a cluster: the snapshot (partitions, nodes, limits — the format
- * the language server reads), per-partition usage, the job queue, recently finished jobs, and a
- * one-line summary. Built from the sections of one batched round trip (see `refreshSteps`).
+ * the language server reads), per-partition usage, the job queue, and a one-line summary (finished
+ * jobs are not read per refresh: the cluster service fetches the history from accounting on events). Built from the sections of one batched round trip (see `refreshSteps`).
  */
 import { CLUSTER_SNAPSHOT_VERSION, type ClusterSnapshot, type NodeInfo, type PartitionInfo } from '../cluster/snapshot';
 import type { BatchSection, BatchStep } from './batch';
-import { isActiveState } from './jobStates';
-import { parseSacct, sacctArgv, type AccountedJob } from './sacct';
 import { jobDetailArgv, parseJobAllocations, parseScontrolNodes, parseScontrolPartitions, type JobAllocation, type ScontrolNode, type ScontrolPartition } from './scontrol';
 import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
 import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
@@ -39,8 +37,6 @@ export interface ClusterSummary {
   percentAllocated: number;
 }
 
-export type AccountingSource = 'slurmdbd' | 'jobcomp' | 'none';
-
 export interface ClusterState {
   cluster: string;
   /** The user the commands ran as (`id -un` on the cluster). */
@@ -51,11 +47,8 @@ export interface ClusterState {
   nodes: ScontrolNode[];
   /** squeue: my jobs, or everyone's when asked for all users. */
   jobs: SqueueJob[];
-  /** Jobs finished in the last ~24 h, from accounting; empty when the site has none or it was not read. */
-  recent: AccountedJob[];
   /** sstat of the running jobs asked for (`liveJobIds`), by job id; absent when not asked. */
   live?: Record<string, LiveStep[]>;
-  accounting: AccountingSource;
   summary: ClusterSummary;
   /** Whether `jobs` holds every user's jobs. */
   allUsers: boolean;
@@ -79,8 +72,6 @@ export class ClusterQueryError extends Error {
 
 export interface RefreshOptions {
   allUsers: boolean;
-  /** Read recently finished jobs from accounting (default true). */
-  accounting?: boolean;
   /** Running jobs whose live use to read with sstat (jobs running at the previous refresh). */
   liveJobIds?: readonly string[];
   /** Read where running jobs' CPUs are (the cluster map; default false). */
@@ -111,12 +102,6 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
   if (options.placement) steps.push({ name: 'placement', argv: placementArgv(options.allUsers) });
   if (options.liveJobIds && options.liveJobIds.length > 0) {
     steps.push({ name: 'sstat', argv: sstatArgv(options.liveJobIds.slice(0, 100)) });
-  }
-  if (options.accounting !== false) {
-    steps.push(
-      { name: 'sacct', argv: sacctArgv({ completion: false, allUsers: options.allUsers }) },
-      { name: 'jobcomp', argv: sacctArgv({ completion: true, allUsers: options.allUsers }), onlyIfPreviousFailed: true },
-    );
   }
   return steps;
 }
@@ -160,22 +145,9 @@ export function buildClusterState(
   const sinfoParts = sinfo?.code === 0 ? parseSinfoPartitions(sinfo.stdout) : [];
   const jobs = parseSqueue(squeueText);
 
-  let accounting: AccountingSource = 'none';
-  let recent: AccountedJob[] = [];
-  const sacct = sections.get('sacct');
-  const jobcomp = sections.get('jobcomp');
-  if (sacct?.code === 0) {
-    accounting = 'slurmdbd';
-    recent = parseSacct(sacct.stdout);
-  } else if (jobcomp?.code === 0) {
-    accounting = 'jobcomp';
-    recent = parseSacct(jobcomp.stdout);
-  }
   const now = options.now ?? new Date();
   const snapshot = buildSnapshot(cluster, partitions, nodes, versionMatch?.[1], now);
   const usage = partitionUsage(partitions, nodes, sinfoParts);
-  const live = new Set(jobs.map((j) => j.jobId));
-  recent = recent.filter((j) => !live.has(j.jobId) && !isActiveState(j.state));
   const sstat = sections.get('sstat');
   let liveUse: Record<string, LiveStep[]> | undefined;
   if (sstat && sstat.code !== null) {
@@ -191,8 +163,6 @@ export function buildClusterState(
     partitions: usage,
     nodes,
     jobs,
-    recent,
-    accounting,
     summary: summarize(nodes),
     allUsers: options.allUsers,
     ...(liveUse ? { live: liveUse } : {}),

@@ -84,7 +84,7 @@ export function formatEfficiency(eff: Efficiency): string {
 
 export interface ResourceAdvice {
   jobId: string;
-  resource: 'memory' | 'time';
+  resource: 'memory' | 'time' | 'cpus';
   /** `over-asked`: information, a smaller request; the others: a warning whose fix raises it. */
   reason: 'over-asked' | 'timeout' | 'out-of-memory';
   /** "job 123 peaked at 410M of the 16G asked". */
@@ -95,6 +95,8 @@ export interface ResourceAdvice {
   cpusPerNode?: number;
   /** time: the new limit in minutes. */
   minutes?: number;
+  /** cpus: the CPUs the whole job should get (at least 1). */
+  cpus?: number;
 }
 
 export interface AdviceOptions {
@@ -123,7 +125,9 @@ export function roundMinutesUp(minutes: number): number {
  * What the job's script should ask for next time. Over-asking is judged only on COMPLETED jobs
  * that ran at least `minSeconds` (a short or failed run says little about the real need), and only
  * when the advice is clearly smaller (below 3/4 of the request). TIMEOUT and OUT_OF_MEMORY always
- * give a raising advice.
+ * give a raising advice, and so does a job killed for memory without OUT_OF_MEMORY
+ * (`killedForMemory`). CPUs: a job that kept fewer of its CPUs busy (TotalCPU / Elapsed) than
+ * it had, `advisedCpus` of them.
  */
 export function adviseResources(job: AccountedJobDetail, options: AdviceOptions = {}): ResourceAdvice[] {
   const margin = options.margin ?? 1.5;
@@ -148,10 +152,12 @@ export function adviseResources(job: AccountedJobDetail, options: AdviceOptions 
     }
   }
 
-  if (job.state === 'OUT_OF_MEMORY') {
+  const killed = job.state !== 'OUT_OF_MEMORY' && killedForMemory(job);
+  if (job.state === 'OUT_OF_MEMORY' || killed) {
     const perNodeMiB = roundMemoryUp(Math.max(requestedPerNode * 2, (eff.memory?.perNodePeakMiB ?? 0) * margin, 256));
     const asked = requestedPerNode > 0 ? ` of ${formatMemory(Math.round(requestedPerNode))} per node` : '';
-    out.push({ ...base, resource: 'memory', reason: 'out-of-memory', summary: `job ${job.jobId} ran out of memory${asked} (OUT_OF_MEMORY)`, perNodeMiB });
+    const how = killed ? `was killed past its memory limit${asked} (${job.state} ${job.exitCode}, peak ${formatMemory(Math.ceil(eff.memory?.perNodePeakMiB ?? 0))})` : `ran out of memory${asked} (OUT_OF_MEMORY)`;
+    out.push({ ...base, resource: 'memory', reason: 'out-of-memory', summary: `job ${job.jobId} ${how}`, perNodeMiB });
   } else if (job.state === 'COMPLETED' && elapsed >= minSeconds && eff.memory) {
     const perNodeMiB = roundMemoryUp(eff.memory.perNodePeakMiB * margin);
     if (perNodeMiB < requestedPerNode * 0.75) {
@@ -159,13 +165,52 @@ export function adviseResources(job: AccountedJobDetail, options: AdviceOptions 
       out.push({ ...base, resource: 'memory', reason: 'over-asked', summary, perNodeMiB });
     }
   }
+
+  if (job.state === 'COMPLETED' && elapsed >= minSeconds && eff.cpu && eff.cpu.allocCpus >= 2) {
+    const busy = eff.cpu.usedSeconds / eff.cpu.elapsedSeconds;
+    const cpus = advisedCpus(busy);
+    if (cpus < eff.cpu.allocCpus) {
+      const summary = `job ${job.jobId} kept ${busy.toFixed(1)} of its ${eff.cpu.allocCpus} CPUs busy (CPU ${Math.round(eff.cpu.percent)}%)`;
+      out.push({ ...base, resource: 'cpus', reason: 'over-asked', summary, cpus });
+    }
+  }
   return out;
+}
+
+/**
+ * The CPUs to ask for a job that kept `busyCpus` (TotalCPU / Elapsed) busy: 10 % headroom, rounded
+ * up, where a remainder under a fifth of a CPU (start-up, I/O waits) is not counted; at least 1.
+ * One busy thread (0.9–1.0) → 1; 1.1 → 2; 3.9 → 5.
+ */
+export function advisedCpus(busyCpus: number): number {
+  return Math.max(1, Math.ceil(busyCpus * 1.1 - 0.2));
+}
+
+/**
+ * Whether a job that did not end OUT_OF_MEMORY was killed for its memory: Slurm 22.05 without
+ * cgroups, with `JobAcctGatherParams=OverMemoryKill`, ends such a job FAILED (or CANCELLED)
+ * with exit code 0:9 and the killed step CANCELLED, its MaxRSS past the request (measured on the
+ * sandbox: `FAILED 0:9`, batch step `CANCELLED by 0`, MaxRSS 245584K of --mem=200M). A step killed
+ * by signal 9 whose peak reached 95 % of the request per node counts.
+ */
+export function killedForMemory(job: AccountedJobDetail): boolean {
+  if (job.state !== 'FAILED' && !job.state.startsWith('CANCELLED')) return false;
+  const requested = requestedMemoryMiB(job);
+  if (requested === undefined || requested <= 0) return false;
+  const perNodeRequest = requested / Math.max(1, job.allocNodes ?? 1);
+  return job.steps.some((s) => {
+    if (s.maxRssMiB === null || !(/:9$/.test(s.exitCode) || s.state.startsWith('CANCELLED'))) return false;
+    const tasks = s.tasks ?? 1;
+    const perNode = s.maxRssMiB * Math.ceil(tasks / Math.max(1, s.nodeList.length));
+    return perNode >= perNodeRequest * 0.95;
+  });
 }
 
 /** Diagnostic codes (README.md, "From finished jobs"). */
 export const RIGHT_SIZING_CODES = {
   memory: 'right-size-memory',
   time: 'right-size-time',
+  cpus: 'right-size-cpus',
   timeout: 'job-timeout',
   outOfMemory: 'job-out-of-memory',
 } as const;
@@ -197,7 +242,29 @@ export function rightSizingDiagnostics(scriptText: string, advice: readonly Reso
     let option: string;
     let value: string;
     let directive: SbatchDirective | undefined;
-    if (a.resource === 'time') {
+    if (a.resource === 'cpus') {
+      // Lower --cpus-per-task when the script sets it (tasks × CPUs per task = the job's CPUs),
+      // else --ntasks; nothing when the script sets neither (the CPUs came from elsewhere).
+      if (a.cpus === undefined) continue;
+      const cpt = eff.get('cpus-per-task');
+      const nt = eff.get('ntasks');
+      const cptNow = cpt?.value !== undefined ? Number(cpt.value) : undefined;
+      const ntNow = nt?.value !== undefined ? Number(nt.value) : undefined;
+      if (cpt && cptNow !== undefined && Number.isInteger(cptNow) && cptNow > 1) {
+        const tasks = ntNow !== undefined && Number.isInteger(ntNow) && ntNow > 0 ? ntNow : 1;
+        const per = Math.max(1, Math.ceil(a.cpus / tasks));
+        if (per >= cptNow) continue;
+        option = 'cpus-per-task';
+        directive = cpt;
+        value = String(per);
+      } else if (!cpt && nt && ntNow !== undefined && Number.isInteger(ntNow) && ntNow > 1) {
+        const tasks = Math.max(1, a.cpus);
+        if (tasks >= ntNow) continue;
+        option = 'ntasks';
+        directive = nt;
+        value = String(tasks);
+      } else continue;
+    } else if (a.resource === 'time') {
       if (a.minutes === undefined) continue;
       option = 'time';
       value = formatSlurmTime(a.minutes);
@@ -221,7 +288,7 @@ export function rightSizingDiagnostics(scriptText: string, advice: readonly Reso
         value = formatMemory(a.perNodeMiB);
       }
     }
-    const code = a.reason === 'timeout' ? RIGHT_SIZING_CODES.timeout : a.reason === 'out-of-memory' ? RIGHT_SIZING_CODES.outOfMemory : a.resource === 'time' ? RIGHT_SIZING_CODES.time : RIGHT_SIZING_CODES.memory;
+    const code = a.reason === 'timeout' ? RIGHT_SIZING_CODES.timeout : a.reason === 'out-of-memory' ? RIGHT_SIZING_CODES.outOfMemory : a.resource === 'time' ? RIGHT_SIZING_CODES.time : a.resource === 'cpus' ? RIGHT_SIZING_CODES.cpus : RIGHT_SIZING_CODES.memory;
     const severity = a.reason === 'over-asked' ? 'information' : 'warning';
     const message = `${a.summary}: --${option}=${value}`;
     if (directive?.valueRange) {

@@ -38,8 +38,6 @@ export interface ClusterMonitorOptions {
   /** Longest interval while failing (default 5 minutes). */
   maxBackoffMs?: number;
   timeoutMs?: number;
-  /** Read finished jobs (`sacct`, 24 h) at every refresh (default true; the cluster service reads history on events instead). */
-  accountingEachRefresh?: boolean;
   /** Read my running jobs' live use (sstat) with each refresh (default false). */
   liveUse?: () => boolean;
 }
@@ -150,7 +148,7 @@ export class ClusterMonitor {
       // sstat for the jobs of mine that ran at the previous refresh: no extra round trip.
       const liveJobIds = this.options.liveUse?.() ? [...this.myJobs.values()].filter((j) => j.state === 'RUNNING').map((j) => j.jobId) : [];
       const placement = this.options.placement?.() ?? false;
-      const steps = refreshSteps({ allUsers, accounting: this.options.accountingEachRefresh !== false, liveJobIds, placement });
+      const steps = refreshSteps({ allUsers, liveJobIds, placement });
       const res = await runner.exec(batchArgv(steps), { timeoutMs: this.options.timeoutMs ?? 60_000 });
       const sections = parseBatchOutput(res.stdout);
       if (sections.size === 0) {

@@ -178,7 +178,7 @@ export function jobCounts(state: ClusterState | undefined): { running: number; p
   return { running, pending };
 }
 
-/** Builds the jobs view: cluster → state groups → (arrays →) jobs, plus "Recent". */
+/** Builds the jobs view: cluster → state groups → (arrays →) jobs, plus "History". */
 export function buildJobsTree(entries: ClusterView[], problems: readonly string[]): ExplorerElement[] {
   const roots: ExplorerElement[] = [];
   problems.forEach((p, i) => roots.push(new MessageElement(`jobs/problem/${i}`, undefined, p, 'error')));
@@ -227,12 +227,6 @@ export function buildJobsTree(entries: ClusterView[], problems: readonly string[
     }
     if (state.jobs.length === 0) c.children.push(new MessageElement(`jobs/${name}/none`, c, state.allUsers ? 'No jobs in the queue' : 'No jobs of mine in the queue', 'info'));
     if (entry.history) c.children.push(historyGroup(c, entry, state.allUsers));
-    else if (state.accounting !== 'none') {
-      const recent = [...state.recent].sort((a, b) => (b.end ?? '').localeCompare(a.end ?? '')).slice(0, 200);
-      const g = new GroupElement(`jobs/${name}/group/recent`, c, 'Recent (24 h)', 'history', 'jobGroup.recent', false, `${recent.length} · ${state.accounting === 'slurmdbd' ? 'sacct' : 'job completion log'}`);
-      g.children = recent.map((j) => new FinishedJobElement(g, name, j, showUser));
-      c.children.push(g);
-    }
   }
   return roots;
 }

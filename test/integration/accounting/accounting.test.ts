@@ -5,6 +5,7 @@
  *   mem-300     touches 300 MiB under --mem=1000M, prints its own peak RSS (VmHWM)
  *   timeout     sleeps past its 1-minute limit (TIMEOUT, ~70-90 s)
  *   array-fail  an array of 6 (%4) whose tasks 2 and 5 exit 3
+ *   oom         grows past its --mem=200M: the sandbox with slurmdbd kills it (OverMemoryKill)
  * Efficiency from src/cluster/accounting.ts is checked against the same figures computed by hand
  * from `sacct -P` fields here, and against what the jobs measured themselves (in ranges: the
  * machine is shared, a busy loop gets less than a core).
@@ -94,7 +95,7 @@ describe('accounting with slurmdbd', { skip: info.accounting !== 'slurmdbd' ? 't
 
   before(async () => {
     // All at once: the TIMEOUT one alone takes over a minute.
-    for (const name of ['timeout', 'cpu-half', 'mem-300', 'array-fail']) ids[name] = await submit(`${name}.sbatch`);
+    for (const name of ['timeout', 'cpu-half', 'mem-300', 'array-fail', 'oom']) ids[name] = await submit(`${name}.sbatch`);
   });
 
   test('sstat shows a running job\'s steps (MaxRSS sampled within seconds)', async () => {
@@ -133,6 +134,39 @@ describe('accounting with slurmdbd', { skip: info.accounting !== 'slurmdbd' ? 't
     // ~50 % on a quiet machine; under load the loop gets less of its core (the comparison above is the real check).
     assert.ok(cpu.percent > 0 && cpu.percent <= 52, `one CPU of two: ${cpu.percent} %`);
     console.log(`# cpu-half: ${cpu.percent} % (by hand ${byHand.toFixed(2)} %, the job's own ${ownPercent.toFixed(2)} %)`);
+    // The CPU advice (the job ran 20 s: judged with a lower bar than the default minute): one CPU,
+    // as --cpus-per-task=1 on its script.
+    const advice = adviseResources(acct.jobs[0], { minSeconds: 10 }).filter((a) => a.resource === 'cpus');
+    assert.deepEqual(advice.map((a) => [a.reason, a.cpus]), [['over-asked', 1]]);
+    const [d] = rightSizingDiagnostics(script('cpu-half.sbatch'), advice);
+    assert.equal(d.code, 'right-size-cpus');
+    assert.equal(d.severity, 'information');
+    assert.match(d.message, new RegExp(`^job ${ids['cpu-half']} kept [01]\\.\\d of its 2 CPUs busy \\(CPU \\d+%\\): --cpus-per-task=1$`));
+    assert.equal(d.fixes?.[0].edits[0].newText, '1');
+    assert.deepEqual(adviseResources(acct.jobs[0]).filter((a) => a.resource === 'cpus'), [], 'not from 20 s by default');
+  });
+
+  test('a job past its --mem is killed (22.05: FAILED 0:9, not OUT_OF_MEMORY), and the advice raises --mem', async () => {
+    await waitForJobEnd(ids.oom, { timeoutMs: 120_000 });
+    const acct = await waitFor('oom in accounting', async () => {
+      const a = await jobAccounting(ssh, ids.oom);
+      return a.jobs[0] && a.jobs[0].state !== 'RUNNING' && a.jobs[0].steps.some((s) => s.maxRssMiB !== null) ? a : undefined;
+    });
+    const job = acct.jobs[0];
+    // What 22.05 records, by hand from sacct's own fields.
+    const rows = await sacctRows(ids.oom, ['JobID', 'State', 'ExitCode', 'MaxRSS', 'ReqMem']);
+    console.log(`# oom: ${rows.map((r) => `${r.JobID} ${r.State} ${r.ExitCode} ${r.MaxRSS} ${r.ReqMem}`).join('; ')}`);
+    assert.deepEqual([job.state, job.exitCode], ['FAILED', '0:9']);
+    assert.ok(!/survived/.test(await readOutput(`oom-${ids.oom}.out`)), 'the job was killed before the end');
+    const advice = adviseResources(job);
+    assert.deepEqual(advice.map((a) => [a.resource, a.reason, a.perNodeMiB]), [['memory', 'out-of-memory', 512]]);
+    const [d] = rightSizingDiagnostics(script('oom.sbatch'), advice);
+    assert.equal(d.code, 'job-out-of-memory');
+    assert.equal(d.severity, 'warning');
+    assert.match(d.message, new RegExp(`^job ${ids.oom} was killed past its memory limit of 200M per node \\(FAILED 0:9, peak \\d+M\\): --mem=512M$`));
+    const edit = d.fixes?.[0].edits[0];
+    assert.ok(edit);
+    assert.equal(script('oom.sbatch').split('\n')[edit.range.start.line].slice(edit.range.start.character, edit.range.end.character), '200M');
   });
 
   test('memory efficiency of 300 MiB under --mem=1000M within 10 points of the job\'s own peak', async () => {

@@ -14,8 +14,10 @@ import { groupArrays, parseReqMem, parseSacctSteps, sacctArgv, SACCT_STEP_FIELDS
 import { liveUseByJob, parseSstat, sstatArgv } from '../../../../src/core/slurm/sstat';
 import {
   adviseResources,
+  advisedCpus,
   formatEfficiency,
   jobEfficiency,
+  killedForMemory,
   requestFingerprint,
   rightSizingDiagnostics,
   roundMemoryUp,
@@ -168,6 +170,49 @@ test('right-sizing OUT_OF_MEMORY (constructed: the sandbox enforces no memory) r
   assert.equal(d.severity, 'warning');
   assert.equal(d.code, 'job-out-of-memory');
   assert.equal(d.message, 'job 4 ran out of memory of 1000M per node (OUT_OF_MEMORY): --mem=2G');
+});
+
+test('right-sizing a job killed past --mem by OverMemoryKill (recorded: 22.05 says FAILED 0:9, not OUT_OF_MEMORY)', () => {
+  // test/fixtures/accounting/oom.sbatch on the sandbox with slurmdbd: the batch step CANCELLED by 0, MaxRSS 216516K of 200M.
+  const [oom] = parseSacctSteps(fixture('slurm/sacct-oom-sandbox.txt'));
+  assert.deepEqual([oom.state, oom.exitCode, oom.steps[0].state, oom.steps[0].maxRssMiB !== null], ['FAILED', '0:9', 'CANCELLED', true]);
+  assert.equal(killedForMemory(oom), true);
+  const advice = adviseResources(oom);
+  assert.deepEqual(advice.map((a) => [a.resource, a.reason, a.perNodeMiB]), [['memory', 'out-of-memory', 512]]);
+  const script = fixture('accounting/oom.sbatch');
+  const [d] = rightSizingDiagnostics(script, advice);
+  assert.equal(d.severity, 'warning');
+  assert.equal(d.code, 'job-out-of-memory');
+  assert.equal(d.message, 'job 15 was killed past its memory limit of 200M per node (FAILED 0:9, peak 211M): --mem=512M');
+  assert.equal(applyFix(script, d).split('\n')[2], '#SBATCH --mem=512M');
+  // A task that failed by itself (exit 3), and a failure far below the request, are no memory kill.
+  assert.equal(killedForMemory(job('5_2')), false);
+  assert.equal(killedForMemory({ ...oom, steps: oom.steps.map((s) => ({ ...s, maxRssMiB: 20 })) }), false);
+  assert.equal(killedForMemory({ ...oom, reqMem: undefined }), false);
+});
+
+test('CPU advice: CPUs kept busy, 10 % headroom, never below 1', () => {
+  assert.deepEqual([0.02, 0.9, 1.0, 1.1, 1.9, 3.9, 7.5].map(advisedCpus), [1, 1, 1, 2, 2, 5, 9]);
+  // cpu-half (recorded): 1 CPU busy for 20 s on 2; judged only past minSeconds.
+  assert.deepEqual(adviseResources(job('3')).filter((a) => a.resource === 'cpus'), [], '20 s: too short to judge');
+  const advice = adviseResources(job('3'), { minSeconds: 10 }).filter((a) => a.resource === 'cpus');
+  assert.deepEqual(advice.map((a) => [a.reason, a.cpus, a.summary]), [['over-asked', 1, 'job 3 kept 0.5 of its 2 CPUs busy (CPU 23%)']]);
+  const script = fixture('accounting/cpu-half.sbatch');
+  const [d] = rightSizingDiagnostics(script, advice);
+  assert.deepEqual([d.code, d.severity, d.message], ['right-size-cpus', 'information', 'job 3 kept 0.5 of its 2 CPUs busy (CPU 23%): --cpus-per-task=1']);
+  assert.equal(applyFix(script, d).split('\n')[2], '#SBATCH --cpus-per-task=1');
+  // 4 tasks of 2 CPUs keeping 3 busy: --cpus-per-task=1; 8 tasks of 1 keeping 2 busy: --ntasks=3.
+  const four = { ...job('3'), allocCpus: 8, totalCpuSeconds: 60, steps: job('3').steps.map((s) => ({ ...s, totalCpuSeconds: 60 })) };
+  const a4 = adviseResources(four, { minSeconds: 10 }).filter((a) => a.resource === 'cpus');
+  assert.equal(a4[0]?.cpus, 4);
+  assert.equal(rightSizingDiagnostics('#!/bin/sh\n#SBATCH -n 4\n#SBATCH -c 2\n', a4)[0]?.message.split(': ')[1], '--cpus-per-task=1');
+  assert.equal(rightSizingDiagnostics('#!/bin/sh\n#SBATCH --ntasks=8\n', a4)[0]?.message.split(': ')[1], '--ntasks=4');
+  // No request line for CPUs (they came from elsewhere): nothing to edit; a busy job: no advice.
+  assert.deepEqual(rightSizingDiagnostics('#!/bin/sh\n#SBATCH --mem=1G\n', a4), []);
+  const busy = { ...job('3'), steps: job('3').steps.map((s) => ({ ...s, totalCpuSeconds: 38 })) };
+  assert.deepEqual(adviseResources(busy, { minSeconds: 10 }).filter((a) => a.resource === 'cpus'), []);
+  // A failed job is not judged.
+  assert.deepEqual(adviseResources({ ...job('3'), state: 'FAILED' }, { minSeconds: 10 }).filter((a) => a.resource === 'cpus'), []);
 });
 
 const applyFix = (text: string, d: ReturnType<typeof rightSizingDiagnostics>[number]): string => {

@@ -38,8 +38,6 @@ test('cluster state from a recorded refresh: 2 partitions, 4 nodes, snapshot val
   assert.equal(state.snapshot.slurmVersion, '22.05.8');
   assert.deepEqual(state.snapshot.partitions.map((p) => p.name), ['debug', 'compute']);
   assert.equal(state.snapshot.nodes.length, 4);
-  assert.equal(state.accounting, 'jobcomp');
-  assert.ok(state.recent.length > 0);
   assert.ok(state.jobs.length >= 3);
   const compute = state.partitions.find((p) => p.name === 'compute');
   assert.equal(compute?.nodes.total, 4);
@@ -67,10 +65,10 @@ test('a failed controller yields a ClusterQueryError with Slurm\'s message', () 
   );
 });
 
-test('refresh steps: one round trip with accounting fallback', () => {
+test('refresh steps: one round trip, no accounting (the history is fetched on events)', () => {
   const steps = refreshSteps({ allUsers: false });
-  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'nodes', 'sinfo', 'squeue', 'sacct', 'jobcomp']);
-  assert.equal(steps.find((s) => s.name === 'jobcomp')?.onlyIfPreviousFailed, true);
+  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'nodes', 'sinfo', 'squeue']);
+  assert.deepEqual(refreshSteps({ allUsers: true, liveJobIds: ['7'], placement: true }).map((s) => s.name).slice(6), ['placement', 'sstat']);
 });
 
 /** Replays recorded cluster answers; the squeue section is replaced per call. */
