@@ -6,7 +6,9 @@
  * through `globalThis.hpcwClusterMap`.
  */
 import { CELL_COLOURS, describeNode, nodeCells, CELL_OTHER, STATE_COLOURS, type MapModel, type NodeStateClass } from '../../core/map/model';
-import { groupTitle, MapRenderer, Palette, type DrawReport } from './renderer';
+import type { MapDiff } from '../../core/map/diff';
+import { Palette } from './palette';
+import { groupTitle, MapRenderer, type DrawReport } from './renderer';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -14,13 +16,15 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 type Inbound =
-  | { type: 'model'; model: MapModel }
+  | { type: 'model'; model: MapModel; seq?: number }
+  | { type: 'diff'; diff: MapDiff }
   | { type: 'selectJob'; jobId: string | undefined; open?: boolean };
 
 const vscode: VsCodeApi = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined };
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('map');
 const scroller = $<HTMLDivElement>('scroller');
+const spacer = $<HTMLDivElement>('extent');
 const tooltip = $<HTMLDivElement>('tooltip');
 const details = $<HTMLElement>('details');
 const status = $<HTMLElement>('status');
@@ -30,7 +34,9 @@ const table = $<HTMLDivElement>('table');
 const requestBox = $<HTMLDivElement>('request');
 
 const palette = new Palette(getComputedStyle(document.body));
-const renderer = new MapRenderer(canvas, palette);
+const renderer = new MapRenderer(canvas, palette, { scroller, spacer });
+/** The sequence number of the model shown (the extension's diffs apply to it). */
+let seq = -1;
 let pinned: number | undefined;
 let tableFor: MapModel | undefined;
 /** Above this many nodes the table is built only when opened. */
@@ -60,6 +66,23 @@ function width(): number {
 
 function show(model: MapModel, full: boolean): DrawReport {
   const report = full || !renderer.model ? renderer.render(model, width(), window.devicePixelRatio || 1) : renderer.update(model);
+  return showPage(model, report);
+}
+
+/** A diff from the extension: applied to the model shown, or a full model asked for when it does not fit. */
+function showDiff(diff: MapDiff): DrawReport | undefined {
+  const report = diff.from === seq ? renderer.applyDiff(diff) : undefined;
+  if (!report || !renderer.model) {
+    seq = -1;
+    vscode.postMessage({ type: 'resync' });
+    return undefined;
+  }
+  seq = diff.to;
+  return showPage(renderer.model, report);
+}
+
+/** Everything around the drawing: status, legend, request, details, the table. */
+function showPage(model: MapModel, report: DrawReport): DrawReport {
   showStatus(model);
   showLegend(model);
   showRequest(model);
@@ -94,6 +117,13 @@ function showStatus(model: MapModel): void {
     jobsBox.id = 'myJobs';
     status.after(jobsBox);
   }
+  // The buttons again only when my jobs changed (a large site's refresh changes a few nodes).
+  const key = `${renderer.selectedJob ?? ''}|${mine.map((j) => `${j.jobId}:${j.name}`).join(',')}`;
+  if (jobsBox.dataset.key === key) {
+    jobsBox.querySelectorAll<HTMLButtonElement>('button.job').forEach((b, k) => (b.title = jobTitle(mine[k])));
+    return;
+  }
+  jobsBox.dataset.key = key;
   jobsBox.replaceChildren();
   if (mine.length > 0) {
     jobsBox.append(el('span', 'My running jobs: '));
@@ -134,10 +164,14 @@ function jobButton(model: MapModel, jobId: string): HTMLButtonElement {
   const k = model.jobs.findIndex((j) => j.jobId === jobId);
   const j = model.jobs[k];
   const b = el('button', `${jobId}${j?.name ? ` ${j.name}` : ''}`, 'job');
-  b.title = j ? `${j.user} · ${j.state} · ${j.partition} · ${j.nodes.join(',')}${j.time ? ` · ${j.time}` : ''} — lights its cores and opens its details` : jobId;
+  b.title = j ? jobTitle(j) : jobId;
   if (renderer.selectedJob === k) b.setAttribute('aria-pressed', 'true');
   b.addEventListener('click', () => selectJob(jobId, true));
   return b;
+}
+
+function jobTitle(j: MapModel['jobs'][number]): string {
+  return `${j.user} · ${j.state} · ${j.partition} · ${j.nodes.join(',')}${j.time ? ` · ${j.time}` : ''} — lights its cores and opens its details`;
 }
 
 function selectJob(jobId: string | undefined, open: boolean): void {
@@ -244,6 +278,11 @@ canvas.addEventListener('mousemove', (e) => {
   tooltip.style.top = `${y}px`;
 });
 canvas.addEventListener('mouseleave', () => (tooltip.hidden = true));
+// The canvas is the viewport: scrolling draws the rows now visible.
+scroller.addEventListener('scroll', () => {
+  tooltip.hidden = true;
+  renderer.scrolled();
+});
 canvas.addEventListener('click', (e) => {
   const model = renderer.model;
   const hit = renderer.hit(e.clientX, e.clientY);
@@ -260,7 +299,9 @@ new ResizeObserver(() => {
   resizeQueued = true;
   requestAnimationFrame(() => {
     resizeQueued = false;
-    if (renderer.model && Math.abs(width() - canvas.clientWidth) > 8) post(renderer.render(renderer.model, width(), window.devicePixelRatio || 1));
+    if (!renderer.model) return;
+    if (Math.abs(width() - canvas.clientWidth) > 8) post(renderer.render(renderer.model, width(), window.devicePixelRatio || 1));
+    else renderer.scrolled(); // the viewport's height changed
   });
 }).observe(scroller);
 
@@ -272,7 +313,10 @@ new MutationObserver(() => {
 
 window.addEventListener('message', (event: MessageEvent<Inbound>) => {
   const m = event.data;
-  if (m?.type === 'model') show(m.model, false);
+  if (m?.type === 'model') {
+    seq = m.seq ?? -1;
+    show(m.model, false);
+  } else if (m?.type === 'diff') showDiff(m.diff);
   else if (m?.type === 'selectJob') selectJob(m.jobId, m.open === true);
 });
 
@@ -281,6 +325,14 @@ window.addEventListener('message', (event: MessageEvent<Inbound>) => {
   update: (model: MapModel) => show(model, false),
   renderOnly: (model: MapModel) => renderer.render(model, width(), 1),
   updateOnly: (model: MapModel) => renderer.update(model),
+  /** As a diff message from the extension (the model shown must be `diff.from`). */
+  diff: (diff: MapDiff) => showDiff(diff),
+  diffOnly: (diff: MapDiff) => renderer.applyDiff(diff),
+  setSeq: (n: number) => (seq = n),
+  scrollTo: (top: number) => {
+    scroller.scrollTop = top;
+    return renderer.scrolled();
+  },
   select: (jobId: string | undefined) => selectJob(jobId, false),
   groupTitle,
 };
