@@ -29,8 +29,8 @@ export interface ClusterMapState {
   drawn?: { report: unknown; table: number; tableOpen: boolean };
   /** Jobs whose details the webview asked to open. */
   opened: string[];
-  /** Messages posted to the webview: full models, diffs and the nodes the diffs carried. */
-  posted: { full: number; diff: number; diffNodes: number };
+  /** Messages posted to the webview: full models, diffs, and how many diffs carried each node. */
+  posted: { full: number; diff: number; byNode: Record<string, number> };
 }
 
 class MapPanel implements vscode.Disposable {
@@ -44,7 +44,7 @@ class MapPanel implements vscode.Disposable {
   private sent: MapModel | undefined;
   private seq = 0;
   /** Messages posted (tests): full models and diffs. */
-  readonly posted = { full: 0, diff: 0, diffNodes: 0 };
+  readonly posted = { full: 0, diff: 0, byNode: {} as Record<string, number> };
   drawn: ClusterMapState['drawn'];
   readonly opened: string[] = [];
   private drawWaiters: (() => void)[] = [];
@@ -119,7 +119,7 @@ class MapPanel implements vscode.Disposable {
     this.sent = model;
     if (diff) {
       this.posted.diff++;
-      this.posted.diffNodes += diff.nodes.length;
+      for (const [, n] of diff.nodes) this.posted.byNode[n.name] = (this.posted.byNode[n.name] ?? 0) + 1;
       void this.panel.webview.postMessage({ type: 'diff', diff });
     } else {
       this.posted.full++;
@@ -166,7 +166,7 @@ class MapPanel implements vscode.Disposable {
   }
 
   state(): ClusterMapState {
-    return { cluster: this.cluster, visible: this.panel.visible, model: this.model, drawn: this.drawn, opened: [...this.opened], posted: { ...this.posted } };
+    return { cluster: this.cluster, visible: this.panel.visible, model: this.model, drawn: this.drawn, opened: [...this.opened], posted: { ...this.posted, byNode: { ...this.posted.byNode } } };
   }
 
   dispose(): void {
