@@ -47,6 +47,18 @@ async function scriptFrom(args: unknown): Promise<{ document: vscode.TextDocumen
   return { document, options };
 }
 
+/** Waits this long at most for an answer the lens has not cached: the submission goes on without it. */
+const ESTIMATE_WAIT_MS = 15_000;
+
+function startVerdict(estimates: StartEstimates, document: vscode.TextDocument, cluster: string): Thenable<StartVerdict | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Will it start? Asking ${cluster}` }, () =>
+    Promise.race([
+      estimates.verdictFor(document, cluster).catch(() => undefined),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ESTIMATE_WAIT_MS).unref?.()),
+    ]),
+  );
+}
+
 export function registerSubmitCommands(
   context: vscode.ExtensionContext,
   clusters: ClusterService,
@@ -96,7 +108,7 @@ export function registerSubmitCommands(
     const cluster = await clusters.chooseCluster(options.cluster, 'Cluster to submit to');
     if (!cluster) return undefined;
     // Will it start? The lens's answer (cached: no second --test-only); a job that cannot start is confirmed.
-    const verdict = await estimates?.verdictFor(document, cluster.name).catch(() => undefined);
+    const verdict = estimates ? await startVerdict(estimates, document, cluster.name) : undefined;
     if (verdict && verdict.kind !== 'starts-now' && verdict.kind !== 'expected' && options.confirm !== false) {
       const answer = await vscode.window.showWarningMessage(`${cluster.name}: ${verdict.text}. Submit anyway?`, { modal: true, detail: verdict.detail }, 'Submit Anyway');
       if (answer !== 'Submit Anyway') return undefined;

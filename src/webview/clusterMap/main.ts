@@ -338,3 +338,5 @@ window.addEventListener('message', (event: MessageEvent<Inbound>) => {
 };
 
 vscode.postMessage({ type: 'ready' });
+// While the extension builds and posts the first model.
+renderer.warmUp();
