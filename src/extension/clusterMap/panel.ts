@@ -26,7 +26,7 @@ export interface ClusterMapState {
   visible: boolean;
   model?: MapModel;
   /** The webview's last draw report (renderer.ts DrawReport) and the accessible table's row count. */
-  drawn?: { report: unknown; table: number; tableOpen: boolean };
+  drawn?: { report: unknown; table: number; tableOpen: boolean; rows?: unknown };
   /** Jobs whose details the webview asked to open. */
   opened: string[];
   /** Messages posted to the webview: full models, diffs, and how many diffs carried each node. */
@@ -127,7 +127,7 @@ class MapPanel implements vscode.Disposable {
     }
   }
 
-  private onMessage(m: { type?: string; jobId?: unknown; report?: unknown; table?: unknown; tableOpen?: unknown }): void {
+  private onMessage(m: { type?: string; jobId?: unknown; report?: unknown; table?: unknown; tableOpen?: unknown; rows?: unknown }): void {
     switch (m?.type) {
       case 'ready':
         this.ready = true;
@@ -139,7 +139,7 @@ class MapPanel implements vscode.Disposable {
         this.post(true);
         break;
       case 'drawn':
-        this.drawn = { report: m.report, table: typeof m.table === 'number' ? m.table : 0, tableOpen: m.tableOpen === true };
+        this.drawn = { report: m.report, table: typeof m.table === 'number' ? m.table : 0, tableOpen: m.tableOpen === true, rows: m.rows };
         for (const w of this.drawWaiters.splice(0)) w();
         break;
       case 'openJob':

@@ -39,6 +39,8 @@ const renderer = new MapRenderer(canvas, palette, { scroller, spacer });
 let seq = -1;
 let pinned: number | undefined;
 let tableFor: MapModel | undefined;
+/** The table's row of each node (index in model.nodes) and the partition it is listed under. */
+const tableRows = new Map<number, { tr: HTMLTableRowElement; group: string }>();
 /** Above this many nodes the table is built only when opened. */
 const EAGER_TABLE_NODES = 2000;
 
@@ -57,7 +59,10 @@ function swatch(cssVar: string, fallback: string, cls = 'swatch'): HTMLSpanEleme
 }
 
 function post(report: DrawReport): void {
-  vscode.postMessage({ type: 'drawn', report, table: table.querySelectorAll('tbody tr').length, tableOpen: tableBox.open });
+  const trs = table.querySelectorAll<HTMLTableRowElement>('tbody tr');
+  // A small table's rows as they read (tests): node, state, reason.
+  const rows = trs.length <= 64 ? [...trs].map((tr) => [...tr.cells].map((c) => c.textContent ?? '').slice(1, 4)) : undefined;
+  vscode.postMessage({ type: 'drawn', report, table: trs.length, tableOpen: tableBox.open, rows });
 }
 
 function width(): number {
@@ -78,19 +83,31 @@ function showDiff(diff: MapDiff): DrawReport | undefined {
     return undefined;
   }
   seq = diff.to;
-  return showPage(renderer.model, report);
+  return showPage(renderer.model, report, diff.nodes.map(([i]) => i));
 }
 
-/** Everything around the drawing: status, legend, request, details, the table. */
-function showPage(model: MapModel, report: DrawReport): DrawReport {
+/** Everything around the drawing: status, legend, request, details, the table (only the `changed` rows of a diff). */
+function showPage(model: MapModel, report: DrawReport, changed?: number[]): DrawReport {
   showStatus(model);
   showLegend(model);
   showRequest(model);
   if (pinned !== undefined && pinned >= model.nodes.length) pinned = undefined;
   showDetails();
-  tableFor = undefined;
-  if (model.nodes.length <= EAGER_TABLE_NODES || tableBox.open) buildTable(model);
+  if (changed && tableFor) {
+    for (const i of changed) {
+      const row = tableRows.get(i);
+      if (!row) continue;
+      const tr = tableRow(model, row.group, i);
+      row.tr.replaceWith(tr);
+      row.tr = tr;
+    }
+    tableFor = model;
+  } else if (model.nodes.length <= EAGER_TABLE_NODES || tableBox.open) {
+    tableFor = undefined;
+    buildTable(model);
+  }
   else {
+    tableFor = undefined;
     table.replaceChildren(el('p', `${model.nodes.length} nodes: the table is built when opened.`));
   }
   if (model.nodes.length <= 64 && !tableBox.dataset.touched) tableBox.open = true;
@@ -221,36 +238,45 @@ function buildTable(model: MapModel): void {
   t.append(el('thead'));
   (t.tHead as HTMLTableSectionElement).append(head);
   const body = el('tbody');
-  const scratch = new Int32Array(256);
+  tableRows.clear();
   for (const g of model.groups) {
     for (const i of g.nodes) {
-      const n = model.nodes[i];
-      const tr = el('tr');
-      tr.dataset.node = n.name;
-      tr.dataset.state = n.stateClass;
-      const th = el('th', n.name);
-      th.scope = 'row';
-      const cells = nodeCells(n, scratch.length >= n.cpus ? scratch : undefined);
-      let mine = 0;
-      for (const c of cells) if (c !== CELL_OTHER && c >= 0 && model.jobs[c]?.mine) mine++;
-      const jobs = el('td');
-      for (const k of n.jobs) jobs.append(jobButton(model, model.jobs[k].jobId));
-      tr.append(
-        el('td', g.name),
-        th,
-        el('td', n.stateText),
-        el('td', n.reason ?? ''),
-        el('td', `${n.cpusAllocated} of ${n.cpus}`),
-        el('td', String(mine)),
-        el('td', `${n.memAllocMiB} of ${n.memMiB}`),
-        el('td', n.gres),
-        jobs,
-      );
+      const tr = tableRow(model, g.name, i);
       body.append(tr);
+      tableRows.set(i, { tr, group: g.name });
     }
   }
   t.append(body);
   table.replaceChildren(t);
+}
+
+const cellScratch = new Int32Array(256);
+
+/** The table's row of node `i`, listed under partition `group`. */
+function tableRow(model: MapModel, group: string, i: number): HTMLTableRowElement {
+  const n = model.nodes[i];
+  const tr = el('tr');
+  tr.dataset.node = n.name;
+  tr.dataset.state = n.stateClass;
+  const th = el('th', n.name);
+  th.scope = 'row';
+  const cells = nodeCells(n, cellScratch.length >= n.cpus ? cellScratch : undefined);
+  let mine = 0;
+  for (const c of cells) if (c !== CELL_OTHER && c >= 0 && model.jobs[c]?.mine) mine++;
+  const jobs = el('td');
+  for (const k of n.jobs) jobs.append(jobButton(model, model.jobs[k].jobId));
+  tr.append(
+    el('td', group),
+    th,
+    el('td', n.stateText),
+    el('td', n.reason ?? ''),
+    el('td', `${n.cpusAllocated} of ${n.cpus}`),
+    el('td', String(mine)),
+    el('td', `${n.memAllocMiB} of ${n.memMiB}`),
+    el('td', n.gres),
+    jobs,
+  );
+  return tr;
 }
 
 tableBox.addEventListener('toggle', () => {

@@ -149,6 +149,9 @@ suite('cluster map and will it start', () => {
       // The refresh reached the webview as a diff of the changed nodes, not the whole model.
       const posted = ((await mapState()) as ClusterMapState).posted;
       assert.ok(posted.diff > before.diff, `diffs posted: ${JSON.stringify(before)} → ${JSON.stringify(posted)}`);
+      // The accessible table's row says the same (its rows replaced by the diff).
+      const rows = ((await mapState()) as ClusterMapState).drawn?.rows as string[][];
+      assert.match(rows.find((r) => r[0] === 'n3')?.slice(1).join(' | ') ?? '', /DRAIN.* \| hpcw map test/);
       const sent = (n: string) => (posted.byNode[n] ?? 0) - (before.byNode[n] ?? 0);
       assert.ok(sent('n3') > 0 && sent('n1') === 0 && sent('n4') === 0, `nodes in the diffs: ${JSON.stringify(before.byNode)} → ${JSON.stringify(posted.byNode)}`);
     } finally {
@@ -160,6 +163,8 @@ suite('cluster map and will it start', () => {
       return n && n.stateClass !== 'drained' && n.stateClass !== 'draining' ? n : undefined;
     });
     assert.equal(back.reason, undefined);
+    const rows = ((await mapState()) as ClusterMapState).drawn?.rows as string[][];
+    assert.deepEqual(rows.find((r) => r[0] === 'n3')?.[2], '', 'no reason in the table either');
   });
 
   test('will it start: starts now (in the submit confirmation too), then an expected start or reason while debug is held, and why 3 nodes cannot run', async function () {
