@@ -30,10 +30,10 @@ export function activate(context: vscode.ExtensionContext): HpcWorkbenchApi {
   const clusters = new ClusterService(state, language);
   context.subscriptions.push(clusters);
   const jobsView = registerExplorer(context, clusters);
-  registerSubmission(context, clusters, state, jobsView);
+  const startEstimates = registerStartEstimate(context, clusters);
+  registerSubmission(context, clusters, state, jobsView, startEstimates);
   registerMpi(context, state);
   registerClusterMap(context, clusters);
-  registerStartEstimate(context, clusters);
   registerNotebooks(context, clusters);
   openWalkthroughOnFirstRun(context, state);
   return { activationMs: performance.now() - started };

@@ -42,7 +42,7 @@ export function clusterMapHtml(o: MapPageOptions): string {
 <div id="request" hidden></div>
 <section id="legend" aria-label="Legend"></section>
 <div id="main">
-  <div id="scroller"><canvas id="map" role="img" aria-label="Cluster map"></canvas><div id="tooltip" role="tooltip" hidden></div></div>
+  <div id="scroller"><div id="extent"><canvas id="map" role="img" aria-label="Cluster map"></canvas></div><div id="tooltip" role="tooltip" hidden></div></div>
   <aside id="details" aria-label="Node details" aria-live="polite"></aside>
 </div>
 <details id="tableBox"><summary>Nodes as a table (for screen readers and keyboard)</summary><div id="table"></div></details>

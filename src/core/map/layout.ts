@@ -181,3 +181,37 @@ export function hitTest(layout: MapLayout, model: MapModel, x: number, y: number
   }
   return undefined;
 }
+
+/**
+ * The nodes whose boxes cross the band of rows [top, bottom) (device pixels of the whole map),
+ * in drawing order: what a viewport-sized canvas shows. Groups by binary search, then the rows
+ * of boxes inside each group by arithmetic: the cost is the visible nodes, never the map's.
+ */
+export function nodesInView(layout: MapLayout, model: MapModel, top: number, bottom: number): number[] {
+  const out: number[] = [];
+  for (const g of groupsInView(layout, top, bottom)) {
+    const gl = layout.groups[g];
+    const pitch = gl.boxH + layout.scale.gap;
+    const first = gl.y + gl.title;
+    const row0 = Math.max(0, Math.floor((top - first) / pitch));
+    const row1 = Math.floor((bottom - 1 - first) / pitch);
+    const nodes = model.groups[gl.group].nodes;
+    for (let k = row0 * gl.perRow, end = Math.min(nodes.length, (row1 + 1) * gl.perRow); k < end; k++) out.push(nodes[k]);
+  }
+  return out;
+}
+
+/** Indices in `layout.groups` of the groups that cross [top, bottom). */
+export function groupsInView(layout: MapLayout, top: number, bottom: number): number[] {
+  let lo = 0;
+  let hi = layout.groups.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const g = layout.groups[mid];
+    if (g.y + g.height <= top) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let k = lo; k < layout.groups.length && layout.groups[k].y < bottom; k++) out.push(k);
+  return out;
+}

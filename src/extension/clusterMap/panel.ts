@@ -7,9 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { diffMapModels } from '../../core/map/diff';
 import { clusterMapHtml } from '../../core/map/html';
 import { buildMapModel, type MapModel, type MapRequest } from '../../core/map/model';
 import { registerCommand } from '../commands';
+import { jobDetailsUri } from '../explorer/jobDetailsDocument';
 import type { ClusterService } from '../services';
 
 export interface ShowClusterMapArgs {
@@ -24,9 +26,11 @@ export interface ClusterMapState {
   visible: boolean;
   model?: MapModel;
   /** The webview's last draw report (renderer.ts DrawReport) and the accessible table's row count. */
-  drawn?: { report: unknown; table: number; tableOpen: boolean };
+  drawn?: { report: unknown; table: number; tableOpen: boolean; rows?: unknown };
   /** Jobs whose details the webview asked to open. */
   opened: string[];
+  /** Messages posted to the webview: full models, diffs, and how many diffs carried each node. */
+  posted: { full: number; diff: number; byNode: Record<string, number> };
 }
 
 class MapPanel implements vscode.Disposable {
@@ -36,6 +40,11 @@ class MapPanel implements vscode.Disposable {
   private model: MapModel | undefined;
   private request: MapRequest | undefined;
   private ready = false;
+  /** The model the webview has (what diffs apply to), and its sequence number. */
+  private sent: MapModel | undefined;
+  private seq = 0;
+  /** Messages posted (tests): full models and diffs. */
+  readonly posted = { full: 0, diff: 0, byNode: {} as Record<string, number> };
   drawn: ClusterMapState['drawn'];
   readonly opened: string[] = [];
   private drawWaiters: (() => void)[] = [];
@@ -95,24 +104,52 @@ class MapPanel implements vscode.Disposable {
     const state = this.service.cluster(this.cluster).state;
     if (!state) return;
     this.model = buildMapModel(state, state.allocations, this.request);
-    if (this.ready) void this.panel.webview.postMessage({ type: 'model', model: this.model });
+    if (this.ready) this.post();
   }
 
-  private onMessage(m: { type?: string; jobId?: unknown; report?: unknown; table?: unknown; tableOpen?: unknown }): void {
+  /**
+   * Posts the model: only what changed since the model the webview has, or the whole model when
+   * it has none (opened, shown again, asked to resync) or the layout changed.
+   */
+  private post(full = false): void {
+    const model = this.model;
+    if (!model) return;
+    const diff = !full && this.sent ? diffMapModels(this.sent, model, this.seq, this.seq + 1) : undefined;
+    this.seq++;
+    this.sent = model;
+    if (diff) {
+      this.posted.diff++;
+      for (const [, n] of diff.nodes) this.posted.byNode[n.name] = (this.posted.byNode[n.name] ?? 0) + 1;
+      void this.panel.webview.postMessage({ type: 'diff', diff });
+    } else {
+      this.posted.full++;
+      void this.panel.webview.postMessage({ type: 'model', model, seq: this.seq });
+    }
+  }
+
+  private onMessage(m: { type?: string; jobId?: unknown; report?: unknown; table?: unknown; tableOpen?: unknown; rows?: unknown }): void {
     switch (m?.type) {
       case 'ready':
         this.ready = true;
+        this.sent = undefined; // a new page: it has nothing
         if (!this.model) this.update();
-        else void this.panel.webview.postMessage({ type: 'model', model: this.model });
+        else this.post(true);
+        break;
+      case 'resync':
+        this.post(true);
         break;
       case 'drawn':
-        this.drawn = { report: m.report, table: typeof m.table === 'number' ? m.table : 0, tableOpen: m.tableOpen === true };
+        this.drawn = { report: m.report, table: typeof m.table === 'number' ? m.table : 0, tableOpen: m.tableOpen === true, rows: m.rows };
         for (const w of this.drawWaiters.splice(0)) w();
         break;
       case 'openJob':
         if (typeof m.jobId === 'string' && /^[0-9_+]+$/.test(m.jobId)) {
           this.opened.push(m.jobId);
-          void vscode.commands.executeCommand('hpcWorkbench.showJobDetails', { cluster: this.cluster, jobId: m.jobId });
+          // Beside the map, which stays visible (and keeps the focus).
+          void vscode.workspace
+            .openTextDocument(jobDetailsUri({ cluster: this.cluster, jobId: m.jobId }))
+            .then((doc) => vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true }))
+            .then(undefined, (e: unknown) => void vscode.window.showErrorMessage(`Job ${String(m.jobId)}: ${e instanceof Error ? e.message : String(e)}`));
         }
         break;
       case 'clearRequest':
@@ -129,7 +166,7 @@ class MapPanel implements vscode.Disposable {
   }
 
   state(): ClusterMapState {
-    return { cluster: this.cluster, visible: this.panel.visible, model: this.model, drawn: this.drawn, opened: [...this.opened] };
+    return { cluster: this.cluster, visible: this.panel.visible, model: this.model, drawn: this.drawn, opened: [...this.opened], posted: { ...this.posted, byNode: { ...this.posted.byNode } } };
   }
 
   dispose(): void {

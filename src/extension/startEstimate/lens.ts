@@ -159,6 +159,37 @@ export class StartEstimateLens implements vscode.CodeLensProvider, vscode.Dispos
     }
   }
 
+  /**
+   * The answer for the script as saved, for the submit confirmation: the lens's cached answer
+   * when it has one for this request on this cluster (no second `--test-only`), else asked once
+   * (and cached, when it is the lens's cluster). Undefined when it cannot be known (the setting
+   * is off, the cluster did not answer): the submission goes on without it.
+   */
+  async verdictFor(document: vscode.TextDocument, cluster: string): Promise<StartVerdict | undefined> {
+    if (!settings.startEstimate() || document.isDirty) return undefined;
+    const uri = document.uri.toString();
+    const key = requestKey(cluster, document.getText());
+    const cached = (): StartVerdict | undefined => {
+      const e = this.entries.get(uri);
+      return e && e.cluster === cluster && e.key === key && !e.stale && !e.error ? e.verdict : undefined;
+    };
+    await this.inFlight.get(uri)?.catch(() => undefined);
+    const known = cached();
+    if (known) return known;
+    if (cluster === this.connectedCluster()) {
+      await this.ask(document);
+      return cached();
+    }
+    // Another cluster than the lens's: asked, not cached (the lens shows the active cluster's).
+    const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+    try {
+      this.asked.set(uri, (this.asked.get(uri) ?? 0) + 1);
+      return (await this.service.cluster(cluster).estimateStart(folder ? localFolder(folder) : undefined, document.getText())).verdict;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A refresh of a cluster: when its queue changed (or an answer failed), the answers for it are asked again. */
   private onRefresh(cluster: string): void {
     const state = this.service.cluster(cluster).state;

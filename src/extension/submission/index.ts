@@ -13,12 +13,12 @@ import { registerAccounting } from './accounting';
 import { registerJobEndNotifications } from './jobEndNotifications';
 import { OnSaveUploader } from './onSaveUpload';
 import { registerOutputCommands } from './outputCommands';
-import { registerSubmitCommands } from './submitCommands';
+import { registerSubmitCommands, type StartEstimates } from './submitCommands';
 import { localFolder } from './workspace';
 
-export function registerSubmission(context: vscode.ExtensionContext, clusters: ClusterService, state: ExtensionState, jobsView: JobsView): void {
+export function registerSubmission(context: vscode.ExtensionContext, clusters: ClusterService, state: ExtensionState, jobsView: JobsView, estimates?: StartEstimates): void {
   const outputs = registerOutputCommands(context, clusters, state);
-  registerSubmitCommands(context, clusters, state, jobsView, outputs.showOutput);
+  registerSubmitCommands(context, clusters, state, jobsView, outputs.showOutput, estimates);
   registerAccounting(context, clusters, state);
   registerJobEndNotifications(context, clusters, state, {
     showOutput: outputs.showOutput,

@@ -15,6 +15,14 @@ import type { ExtensionState } from '../state';
 import { describeSync, withSyncProgress } from './syncProgress';
 import { asUri, folderFor, localFolder } from './workspace';
 
+/** The will-it-start answer for a script (the lens's, extension/startEstimate/lens.ts). */
+export interface StartEstimates {
+  verdictFor(document: vscode.TextDocument, cluster: string): Promise<StartVerdict | undefined>;
+}
+
+/** What Submit Job returns: the job, and the will-it-start answer shown before sbatch. */
+export type SubmitResult = JobRef & { startEstimate?: string };
+
 export interface SubmitArgs {
   uri?: vscode.Uri | string;
   cluster?: string;
@@ -39,12 +47,25 @@ async function scriptFrom(args: unknown): Promise<{ document: vscode.TextDocumen
   return { document, options };
 }
 
+/** Waits this long at most for an answer the lens has not cached: the submission goes on without it. */
+const ESTIMATE_WAIT_MS = 15_000;
+
+function startVerdict(estimates: StartEstimates, document: vscode.TextDocument, cluster: string): Thenable<StartVerdict | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Will it start? Asking ${cluster}` }, () =>
+    Promise.race([
+      estimates.verdictFor(document, cluster).catch(() => undefined),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ESTIMATE_WAIT_MS).unref?.()),
+    ]),
+  );
+}
+
 export function registerSubmitCommands(
   context: vscode.ExtensionContext,
   clusters: ClusterService,
   state: ExtensionState,
   jobsView: JobsView,
   showOutput: (ref: JobRef) => unknown,
+  estimates?: StartEstimates,
 ): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('sbatch-cluster');
   context.subscriptions.push(diagnostics);
@@ -65,7 +86,7 @@ export function registerSubmitCommands(
     return summary;
   }
 
-  async function submit(call: CommandCall, args: unknown): Promise<JobRef | undefined> {
+  async function submit(call: CommandCall, args: unknown): Promise<SubmitResult | undefined> {
     const picked = await scriptFrom(args);
     if (!picked) return undefined;
     const { document, options } = picked;
@@ -86,9 +107,16 @@ export function registerSubmitCommands(
     }
     const cluster = await clusters.chooseCluster(options.cluster, 'Cluster to submit to');
     if (!cluster) return undefined;
+    // Will it start? The lens's answer (cached: no second --test-only); a job that cannot start is confirmed.
+    const verdict = estimates ? await startVerdict(estimates, document, cluster.name) : undefined;
+    if (verdict && verdict.kind !== 'starts-now' && verdict.kind !== 'expected' && options.confirm !== false) {
+      const answer = await vscode.window.showWarningMessage(`${cluster.name}: ${verdict.text}. Submit anyway?`, { modal: true, detail: verdict.detail }, 'Submit Anyway');
+      if (answer !== 'Submit Anyway') return undefined;
+    }
     call.doing = `Submitting to ${cluster.name}`;
     call.cancelled = 'Submission cancelled.';
-    const submitted = await withSyncProgress(`Submitting ${name} to ${cluster.name}`, (control, say) =>
+    const title = `Submitting ${name} to ${cluster.name}${verdict ? ` — ${verdict.text}` : ''}`;
+    const submitted = await withSyncProgress(title, (control, say) =>
       cluster.submit(localFolder(folder), document.uri.fsPath, {
         signal: control.signal,
         onProgress: (p) => {
@@ -105,7 +133,7 @@ export function registerSubmitCommands(
     void vscode.window
       .showInformationMessage(`Submitted job ${submitted.jobId} to ${cluster.name} (${files} file${files === 1 ? '' : 's'} synced).`, 'Show Output')
       .then((choice) => (choice === 'Show Output' ? showOutput(ref) : undefined));
-    return ref;
+    return verdict ? { ...ref, startEstimate: verdict.text } : ref;
   }
 
   async function validate(call: CommandCall, args: unknown): Promise<(TestOnlyAnswer & { verdict: StartVerdict }) | undefined> {

@@ -6,7 +6,9 @@
  * through `globalThis.hpcwClusterMap`.
  */
 import { CELL_COLOURS, describeNode, nodeCells, CELL_OTHER, STATE_COLOURS, type MapModel, type NodeStateClass } from '../../core/map/model';
-import { groupTitle, MapRenderer, Palette, type DrawReport } from './renderer';
+import type { MapDiff } from '../../core/map/diff';
+import { Palette } from './palette';
+import { groupTitle, MapRenderer, type DrawReport } from './renderer';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -14,13 +16,15 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 type Inbound =
-  | { type: 'model'; model: MapModel }
+  | { type: 'model'; model: MapModel; seq?: number }
+  | { type: 'diff'; diff: MapDiff }
   | { type: 'selectJob'; jobId: string | undefined; open?: boolean };
 
 const vscode: VsCodeApi = typeof acquireVsCodeApi === 'function' ? acquireVsCodeApi() : { postMessage: () => undefined };
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const canvas = $<HTMLCanvasElement>('map');
 const scroller = $<HTMLDivElement>('scroller');
+const spacer = $<HTMLDivElement>('extent');
 const tooltip = $<HTMLDivElement>('tooltip');
 const details = $<HTMLElement>('details');
 const status = $<HTMLElement>('status');
@@ -30,9 +34,13 @@ const table = $<HTMLDivElement>('table');
 const requestBox = $<HTMLDivElement>('request');
 
 const palette = new Palette(getComputedStyle(document.body));
-const renderer = new MapRenderer(canvas, palette);
+const renderer = new MapRenderer(canvas, palette, { scroller, spacer });
+/** The sequence number of the model shown (the extension's diffs apply to it). */
+let seq = -1;
 let pinned: number | undefined;
 let tableFor: MapModel | undefined;
+/** The table's row of each node (index in model.nodes) and the partition it is listed under. */
+const tableRows = new Map<number, { tr: HTMLTableRowElement; group: string }>();
 /** Above this many nodes the table is built only when opened. */
 const EAGER_TABLE_NODES = 2000;
 
@@ -51,7 +59,10 @@ function swatch(cssVar: string, fallback: string, cls = 'swatch'): HTMLSpanEleme
 }
 
 function post(report: DrawReport): void {
-  vscode.postMessage({ type: 'drawn', report, table: table.querySelectorAll('tbody tr').length, tableOpen: tableBox.open });
+  const trs = table.querySelectorAll<HTMLTableRowElement>('tbody tr');
+  // A small table's rows as they read (tests): node, state, reason.
+  const rows = trs.length <= 64 ? [...trs].map((tr) => [...tr.cells].map((c) => c.textContent ?? '').slice(1, 4)) : undefined;
+  vscode.postMessage({ type: 'drawn', report, table: trs.length, tableOpen: tableBox.open, rows });
 }
 
 function width(): number {
@@ -60,14 +71,43 @@ function width(): number {
 
 function show(model: MapModel, full: boolean): DrawReport {
   const report = full || !renderer.model ? renderer.render(model, width(), window.devicePixelRatio || 1) : renderer.update(model);
+  return showPage(model, report);
+}
+
+/** A diff from the extension: applied to the model shown, or a full model asked for when it does not fit. */
+function showDiff(diff: MapDiff): DrawReport | undefined {
+  const report = diff.from === seq ? renderer.applyDiff(diff) : undefined;
+  if (!report || !renderer.model) {
+    seq = -1;
+    vscode.postMessage({ type: 'resync' });
+    return undefined;
+  }
+  seq = diff.to;
+  return showPage(renderer.model, report, diff.nodes.map(([i]) => i));
+}
+
+/** Everything around the drawing: status, legend, request, details, the table (only the `changed` rows of a diff). */
+function showPage(model: MapModel, report: DrawReport, changed?: number[]): DrawReport {
   showStatus(model);
   showLegend(model);
   showRequest(model);
   if (pinned !== undefined && pinned >= model.nodes.length) pinned = undefined;
   showDetails();
-  tableFor = undefined;
-  if (model.nodes.length <= EAGER_TABLE_NODES || tableBox.open) buildTable(model);
+  if (changed && tableFor) {
+    for (const i of changed) {
+      const row = tableRows.get(i);
+      if (!row) continue;
+      const tr = tableRow(model, row.group, i);
+      row.tr.replaceWith(tr);
+      row.tr = tr;
+    }
+    tableFor = model;
+  } else if (model.nodes.length <= EAGER_TABLE_NODES || tableBox.open) {
+    tableFor = undefined;
+    buildTable(model);
+  }
   else {
+    tableFor = undefined;
     table.replaceChildren(el('p', `${model.nodes.length} nodes: the table is built when opened.`));
   }
   if (model.nodes.length <= 64 && !tableBox.dataset.touched) tableBox.open = true;
@@ -94,6 +134,13 @@ function showStatus(model: MapModel): void {
     jobsBox.id = 'myJobs';
     status.after(jobsBox);
   }
+  // The buttons again only when my jobs changed (a large site's refresh changes a few nodes).
+  const key = `${renderer.selectedJob ?? ''}|${mine.map((j) => `${j.jobId}:${j.name}`).join(',')}`;
+  if (jobsBox.dataset.key === key) {
+    jobsBox.querySelectorAll<HTMLButtonElement>('button.job').forEach((b, k) => (b.title = jobTitle(mine[k])));
+    return;
+  }
+  jobsBox.dataset.key = key;
   jobsBox.replaceChildren();
   if (mine.length > 0) {
     jobsBox.append(el('span', 'My running jobs: '));
@@ -134,10 +181,14 @@ function jobButton(model: MapModel, jobId: string): HTMLButtonElement {
   const k = model.jobs.findIndex((j) => j.jobId === jobId);
   const j = model.jobs[k];
   const b = el('button', `${jobId}${j?.name ? ` ${j.name}` : ''}`, 'job');
-  b.title = j ? `${j.user} · ${j.state} · ${j.partition} · ${j.nodes.join(',')}${j.time ? ` · ${j.time}` : ''} — lights its cores and opens its details` : jobId;
+  b.title = j ? jobTitle(j) : jobId;
   if (renderer.selectedJob === k) b.setAttribute('aria-pressed', 'true');
   b.addEventListener('click', () => selectJob(jobId, true));
   return b;
+}
+
+function jobTitle(j: MapModel['jobs'][number]): string {
+  return `${j.user} · ${j.state} · ${j.partition} · ${j.nodes.join(',')}${j.time ? ` · ${j.time}` : ''} — lights its cores and opens its details`;
 }
 
 function selectJob(jobId: string | undefined, open: boolean): void {
@@ -187,36 +238,45 @@ function buildTable(model: MapModel): void {
   t.append(el('thead'));
   (t.tHead as HTMLTableSectionElement).append(head);
   const body = el('tbody');
-  const scratch = new Int32Array(256);
+  tableRows.clear();
   for (const g of model.groups) {
     for (const i of g.nodes) {
-      const n = model.nodes[i];
-      const tr = el('tr');
-      tr.dataset.node = n.name;
-      tr.dataset.state = n.stateClass;
-      const th = el('th', n.name);
-      th.scope = 'row';
-      const cells = nodeCells(n, scratch.length >= n.cpus ? scratch : undefined);
-      let mine = 0;
-      for (const c of cells) if (c !== CELL_OTHER && c >= 0 && model.jobs[c]?.mine) mine++;
-      const jobs = el('td');
-      for (const k of n.jobs) jobs.append(jobButton(model, model.jobs[k].jobId));
-      tr.append(
-        el('td', g.name),
-        th,
-        el('td', n.stateText),
-        el('td', n.reason ?? ''),
-        el('td', `${n.cpusAllocated} of ${n.cpus}`),
-        el('td', String(mine)),
-        el('td', `${n.memAllocMiB} of ${n.memMiB}`),
-        el('td', n.gres),
-        jobs,
-      );
+      const tr = tableRow(model, g.name, i);
       body.append(tr);
+      tableRows.set(i, { tr, group: g.name });
     }
   }
   t.append(body);
   table.replaceChildren(t);
+}
+
+const cellScratch = new Int32Array(256);
+
+/** The table's row of node `i`, listed under partition `group`. */
+function tableRow(model: MapModel, group: string, i: number): HTMLTableRowElement {
+  const n = model.nodes[i];
+  const tr = el('tr');
+  tr.dataset.node = n.name;
+  tr.dataset.state = n.stateClass;
+  const th = el('th', n.name);
+  th.scope = 'row';
+  const cells = nodeCells(n, cellScratch.length >= n.cpus ? cellScratch : undefined);
+  let mine = 0;
+  for (const c of cells) if (c !== CELL_OTHER && c >= 0 && model.jobs[c]?.mine) mine++;
+  const jobs = el('td');
+  for (const k of n.jobs) jobs.append(jobButton(model, model.jobs[k].jobId));
+  tr.append(
+    el('td', group),
+    th,
+    el('td', n.stateText),
+    el('td', n.reason ?? ''),
+    el('td', `${n.cpusAllocated} of ${n.cpus}`),
+    el('td', String(mine)),
+    el('td', `${n.memAllocMiB} of ${n.memMiB}`),
+    el('td', n.gres),
+    jobs,
+  );
+  return tr;
 }
 
 tableBox.addEventListener('toggle', () => {
@@ -244,6 +304,11 @@ canvas.addEventListener('mousemove', (e) => {
   tooltip.style.top = `${y}px`;
 });
 canvas.addEventListener('mouseleave', () => (tooltip.hidden = true));
+// The canvas is the viewport: scrolling draws the rows now visible.
+scroller.addEventListener('scroll', () => {
+  tooltip.hidden = true;
+  renderer.scrolled();
+});
 canvas.addEventListener('click', (e) => {
   const model = renderer.model;
   const hit = renderer.hit(e.clientX, e.clientY);
@@ -260,7 +325,9 @@ new ResizeObserver(() => {
   resizeQueued = true;
   requestAnimationFrame(() => {
     resizeQueued = false;
-    if (renderer.model && Math.abs(width() - canvas.clientWidth) > 8) post(renderer.render(renderer.model, width(), window.devicePixelRatio || 1));
+    if (!renderer.model) return;
+    if (Math.abs(width() - canvas.clientWidth) > 8) post(renderer.render(renderer.model, width(), window.devicePixelRatio || 1));
+    else renderer.scrolled(); // the viewport's height changed
   });
 }).observe(scroller);
 
@@ -272,7 +339,10 @@ new MutationObserver(() => {
 
 window.addEventListener('message', (event: MessageEvent<Inbound>) => {
   const m = event.data;
-  if (m?.type === 'model') show(m.model, false);
+  if (m?.type === 'model') {
+    seq = m.seq ?? -1;
+    show(m.model, false);
+  } else if (m?.type === 'diff') showDiff(m.diff);
   else if (m?.type === 'selectJob') selectJob(m.jobId, m.open === true);
 });
 
@@ -281,8 +351,18 @@ window.addEventListener('message', (event: MessageEvent<Inbound>) => {
   update: (model: MapModel) => show(model, false),
   renderOnly: (model: MapModel) => renderer.render(model, width(), 1),
   updateOnly: (model: MapModel) => renderer.update(model),
+  /** As a diff message from the extension (the model shown must be `diff.from`). */
+  diff: (diff: MapDiff) => showDiff(diff),
+  diffOnly: (diff: MapDiff) => renderer.applyDiff(diff),
+  setSeq: (n: number) => (seq = n),
+  scrollTo: (top: number) => {
+    scroller.scrollTop = top;
+    return renderer.scrolled();
+  },
   select: (jobId: string | undefined) => selectJob(jobId, false),
   groupTitle,
 };
 
 vscode.postMessage({ type: 'ready' });
+// While the extension builds and posts the first model.
+renderer.warmUp();

@@ -1,15 +1,17 @@
 /**
  * The Cluster Map and "will it start?" inside a real VS Code against the sandbox (local Slurm
  * commands): the map draws 2 partitions and 4 nodes of 2 cores (the accessible table and what
- * the canvas drew, reported by the webview), a running job of mine lights its cores, a drained
- * node shows drained with its reason and comes back when resumed; the lens on the first
- * `#SBATCH` line says "starts now" on an idle sandbox, an expected start or reason while the
- * debug nodes are held, and why 3 nodes on debug cannot run.
+ * the canvas drew, reported by the webview), a running job of mine lights its cores and its
+ * details open beside the map, a drained node shows drained with its reason (sent as a diff of
+ * the changed nodes) and comes back when resumed; the lens on the first `#SBATCH` line says
+ * "starts now" on an idle sandbox (and Submit Job shows that cached answer), an expected start
+ * or reason while the debug nodes are held, and why 3 nodes on debug cannot run.
  * Needs the sandbox up and HPCW_SANDBOX_DIR in the environment (scripts/test-all.sh does both).
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadSandbox, type SandboxInfo } from '../../support/sandbox';
@@ -49,6 +51,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 
 suite('cluster map and will it start', () => {
   let info: SandboxInfo;
+  let remoteDir: string;
   const jobs: string[] = [];
   const config = () => vscode.workspace.getConfiguration('hpcWorkbench');
   const slurm = (cmd: string, args: string[]) => execFileSync(cmd, args, { env: { ...process.env, SLURM_CONF: info.slurmConf }, encoding: 'utf8' });
@@ -67,7 +70,9 @@ suite('cluster map and will it start', () => {
     info = loadSandbox();
     await vscode.extensions.getExtension('hpc-workbench.hpc-workbench')?.activate();
     slurm('scancel', ['-n', 'hpcw-map-test']);
-    await config().update('clusters', [{ name: CLUSTER, transport: 'local', slurmConf: info.slurmConf }], vscode.ConfigurationTarget.Global);
+    // A remote folder of its own: the submit confirmation test syncs the workspace there.
+    remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hpcw-vscode-map-'));
+    await config().update('clusters', [{ name: CLUSTER, transport: 'local', slurmConf: info.slurmConf, remoteDir }], vscode.ConfigurationTarget.Global);
     await config().update('refreshInterval', 600, vscode.ConfigurationTarget.Global);
     await refresh();
   });
@@ -82,6 +87,7 @@ suite('cluster map and will it start', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await config().update('clusters', undefined, vscode.ConfigurationTarget.Global);
     await config().update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
+    fs.rmSync(remoteDir, { recursive: true, force: true });
   });
 
   test('the map draws 2 partitions and 4 nodes of 2 cores, in the drawing and the accessible table', async function () {
@@ -117,16 +123,21 @@ suite('cluster map and will it start', () => {
       return r?.selectedJob === id ? r : undefined;
     });
     assert.equal(report.nodes.find((n) => n.name === 'n2')?.cells.selected, 2);
-    // The webview asked for the job's details: the details document opens.
-    await until('the details of the job', async () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'hpcw-job' && d.uri.path === `/${id}.txt`));
-    assert.ok((await mapState())?.opened.includes(id));
+    // The webview asked for the job's details: they open beside the map, which stays visible.
+    const details = await until('the details of the job beside the map', async () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'hpcw-job' && e.document.uri.path === `/${id}.txt`),
+    );
+    const after = (await mapState()) as ClusterMapState;
+    assert.ok(after.opened.includes(id));
+    assert.equal(after.visible, true, 'the map is still visible');
+    assert.notEqual(details.viewColumn, vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.label.startsWith('Cluster Map')))?.viewColumn, 'in another column');
     slurm('scancel', [id]);
   });
 
   test('a drained node shows drained with its reason, and comes back when resumed', async function () {
     this.timeout(120_000);
-    // The job details opened by the previous test hid the map: show it again (it redraws when shown).
     await vscode.commands.executeCommand('hpcWorkbench.showClusterMap', { cluster: CLUSTER });
+    const before = ((await mapState()) as ClusterMapState).posted;
     slurm('scontrol', ['update', 'nodename=n3', 'state=drain', 'reason=hpcw map test']);
     try {
       const n3 = await until('n3 drained on the map', async () => {
@@ -135,6 +146,14 @@ suite('cluster map and will it start', () => {
         return n && n.stateClass === 'drained' ? n : undefined;
       });
       assert.match(n3.reason ?? '', /^hpcw map test/);
+      // The refresh reached the webview as a diff of the changed nodes, not the whole model.
+      const posted = ((await mapState()) as ClusterMapState).posted;
+      assert.ok(posted.diff > before.diff, `diffs posted: ${JSON.stringify(before)} → ${JSON.stringify(posted)}`);
+      // The accessible table's row says the same (its rows replaced by the diff).
+      const rows = ((await mapState()) as ClusterMapState).drawn?.rows as string[][];
+      assert.match(rows.find((r) => r[0] === 'n3')?.slice(1).join(' | ') ?? '', /DRAIN.* \| hpcw map test/);
+      const sent = (n: string) => (posted.byNode[n] ?? 0) - (before.byNode[n] ?? 0);
+      assert.ok(sent('n3') > 0 && sent('n1') === 0 && sent('n4') === 0, `nodes in the diffs: ${JSON.stringify(before.byNode)} → ${JSON.stringify(posted.byNode)}`);
     } finally {
       slurm('scontrol', ['update', 'nodename=n3', 'state=resume']);
     }
@@ -144,9 +163,11 @@ suite('cluster map and will it start', () => {
       return n && n.stateClass !== 'drained' && n.stateClass !== 'draining' ? n : undefined;
     });
     assert.equal(back.reason, undefined);
+    const rows = ((await mapState()) as ClusterMapState).drawn?.rows as string[][];
+    assert.deepEqual(rows.find((r) => r[0] === 'n3')?.[2], '', 'no reason in the table either');
   });
 
-  test('will it start: starts now, then an expected start or reason while debug is held, and why 3 nodes cannot run', async function () {
+  test('will it start: starts now (in the submit confirmation too), then an expected start or reason while debug is held, and why 3 nodes cannot run', async function () {
     this.timeout(180_000);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath as string;
@@ -183,6 +204,13 @@ suite('cluster map and will it start', () => {
     await editor.edit((e) => e.replace(new vscode.Range(2, 0, 2, 12), '#SBATCH -N 2'));
     await doc.save();
     await until('starts now again', async () => ((await lensTitle())?.includes('Starts now') ? true : undefined));
+    // The submit confirmation shows the lens's answer, from its cache: no second --test-only.
+    const askedBefore = ((await vscode.commands.executeCommand('hpcWorkbench._startEstimateState', uri.toString())) as StartEstimateState).asked;
+    const submitted = (await vscode.commands.executeCommand('hpcWorkbench.submitJob', { uri, cluster: CLUSTER, confirm: false })) as { jobId: string; startEstimate?: string };
+    jobs.push(submitted.jobId);
+    assert.match(submitted.startEstimate ?? '', /^Starts now on n\[1-2\] \(debug\)$/);
+    assert.equal(((await vscode.commands.executeCommand('hpcWorkbench._startEstimateState', uri.toString())) as StartEstimateState).asked, askedBefore);
+    slurm('scancel', [submitted.jobId]);
     const a = submit('-p', 'debug', '-N', '1', '--exclusive', '-t', '20');
     const b = submit('-p', 'debug', '-N', '1', '--exclusive', '-t', '20');
     await until('both running', async () => (running(a) && running(b) ? true : undefined));
@@ -191,7 +219,7 @@ suite('cluster map and will it start', () => {
       const t = await lensTitle();
       return t && !t.includes('Starts now') ? t : undefined;
     });
-    // A start on another day (the run near midnight) carries its date: "Dec 2 00:02".
+    // A start on another day names the day (near midnight: "Expected start Dec 2 00:15").
     assert.match(later, /Expected start ([A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d \(in \d+ min\) on n\[1-2\] \(debug\)|Cannot run/);
     slurm('scancel', [a, b]);
 
