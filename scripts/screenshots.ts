@@ -9,8 +9,8 @@
  *
  * Writes connect.png (the explorer), lint.png (a diagnostic and its quick fix), submit.png (a
  * submitted job's output followed live), mpi.png (a rank-tagged MPI run), map.png (the cluster
- * map, the running job's cores lit) and notebook.png (the sample Slurm notebook: a %sinfo table
- * and a %%sbatch cell's live job card). Every step waits
+ * map, the running job's cores lit) and notebook.png (the sample Slurm notebook: a %%sbatch
+ * cell's live job card and a Python cell's plot of the file the job writes). Every step waits
  * for the state it shows; a step that does not come fails the script (exit 1) and leaves a
  * full-window picture of what was on screen in .artifacts/screenshots/.
  */
@@ -196,13 +196,31 @@ async function notebook(page: Page): Promise<Locator[]> {
   await outputs.locator('table', { hasText: 'debug' }).first().waitFor({ timeout: STEP_TIMEOUT });
   await outputs.getByText(/RUNNING/).first().waitFor({ timeout: STEP_TIMEOUT });
   await outputs.getByText(/writing sine\.csv/).first().waitFor({ timeout: STEP_TIMEOUT });
-  // Scrolled past the introduction, so that the %sinfo table and the job's card both show: the
-  // %squeue cell below the card focused (in command mode, Down moves to the next cell and
-  // reveals it).
+  await outputs.getByText(/step 8\b/).first().waitFor({ timeout: 2 * STEP_TIMEOUT });
+  // The Python cell run again now that the job has written a few points (Run All ran it at
+  // once): focused in command mode (ArrowDown moves to the next cell and reveals it), then
+  // its run button. The kernel on the login node plots the file the job is writing.
   await page.locator('.notebook-editor .monaco-list-row', { hasText: '%sinfo' }).locator('.view-lines').first().click({ timeout: STEP_TIMEOUT });
   await page.keyboard.press('Escape');
-  for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowDown');
-  await page.locator('.notebook-editor .monaco-list-row.focused', { hasText: '%squeue' }).waitFor({ timeout: STEP_TIMEOUT }).catch(() => undefined);
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  await page.locator('.notebook-editor .monaco-list-row.focused', { hasText: 'matplotlib' }).waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator('.notebook-editor .monaco-list-row.focused .run-button-container .monaco-toolbar .action-item').first().click({ timeout: STEP_TIMEOUT });
+  await outputs.locator('img').first().waitFor({ timeout: 2 * STEP_TIMEOUT });
+  // The plot brought up under the card's last lines: the wheel over the cell's source scrolls the
+  // notebook (smoothly: the picture waits until the cell stops moving).
+  const cell = page.locator('.notebook-editor .monaco-list-row.focused .view-lines').first();
+  const at = await cell.boundingBox();
+  if (at) {
+    await page.mouse.move(at.x + 20, at.y + 10);
+    await page.mouse.wheel(0, 700);
+    let last = at.y;
+    for (let still = 0, frames = 0; still < 3 && frames < 300; frames++) {
+      await page.evaluate('new Promise((resolve) => requestAnimationFrame(resolve))');
+      const y = (await cell.boundingBox())?.y ?? last;
+      still = y === last && y !== at.y ? still + 1 : 0;
+      last = y;
+    }
+  }
   return [page.locator('.part.editor')];
 }
 

@@ -32,7 +32,7 @@ export const SLURM_NOTEBOOK_TEMPLATE: readonly TemplateCell[] = [
     source: [
       '# A Slurm workflow in a notebook',
       '',
-      'Choose the kernel **HPC Workbench: <cluster>**. Cells of Slurm magics (`%sinfo`, `%squeue`, `%sacct`, `%scancel`,',
+      'Choose the kernel **HPC Workbench: (your cluster)**. Cells of Slurm magics (`%sinfo`, `%squeue`, `%sacct`, `%scancel`,',
       '`%sbatch FILE`, `%scontrol`, `%sstat`) run the command on the cluster with the arguments as written.',
       'A `%%sbatch [options]` cell submits the rest of the cell as a batch script (after syncing the workspace) and follows',
       'the job live until it ends; interrupting the cell offers to cancel the job.',
