@@ -24,7 +24,7 @@ import { DEFAULT_HISTORY_DAYS, HistoryTracker, jobAccounting, resubmitFailedTask
 import { ClusterConnection, type ConnectionState } from './connection';
 import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
-import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
+import { OutputFollower, outputPathsOf, readJob, type JobStateSource, type OutputFollowerOptions } from './outputFollower';
 import { estimateStart, type StartEstimate } from './startEstimate';
 import { scriptPathInWorkspace, syncAndSubmit, syncAndSubmitText, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
 import type { StartVerdict } from '../core/slurm/startEstimate';
@@ -102,6 +102,7 @@ export class Cluster {
   private endedBatch: FinishedJobInfo[] = [];
   /** Endings whose record slurmdbd did not have yet: reported after the next refresh's history fetch. */
   private awaitingRecord: FinishedJobInfo[] = [];
+  private readonly followers = new Set<OutputFollower>();
 
   constructor(config: ClusterConfig, options: ClusterOptions) {
     this.config = config;
@@ -457,14 +458,26 @@ export class Cluster {
     return jobDetailsText(this.connection, this.name, jobId);
   }
 
-  /** A follower of one output file of a job: incremental reads, the job's state until it ends. */
+  /**
+   * A live follower of one output file of a job: its bytes streamed on the connection (resumed
+   * from the offset after a reconnection), the job's state from the regular refresh, until it ends.
+   */
   async followOutput(jobId: string, path: string, options?: OutputFollowerOptions): Promise<OutputFollower> {
     await this.ready();
+    const source: JobStateSource = {
+      lookup: (id) => this.monitor.state?.jobs.find((j) => j.jobId === id || j.jobIdNumeric === id) ?? (this.monitor.state ? 'absent' : undefined),
+      onRefresh: (listener) => this.stateEmitter.on(() => listener()),
+      paused: () => this.userDisconnected,
+    };
     // The transfer is asked for at every read: after a reconnection it is a new SFTP session.
-    return new OutputFollower(this.connection, () => this.transfer(), jobId, path, options);
+    const follower = new OutputFollower(this.connection, () => this.transfer(), jobId, path, options, source);
+    this.followers.add(follower);
+    void follower.done().finally(() => this.followers.delete(follower));
+    return follower;
   }
 
   dispose(): void {
+    for (const follower of this.followers) follower.stop();
     for (const off of this.unsubscribe) off();
     this.monitor.stop();
     this.connection.dispose();
