@@ -26,6 +26,8 @@ import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
 import { OutputFollower, outputPathsOf, readJob, type JobStateSource, type OutputFollowerOptions } from './outputFollower';
 import { estimateStart, type StartEstimate } from './startEstimate';
+import { ActionRefresh } from './actionRefresh';
+import { refreshIntervalFor } from './refreshPolicy';
 import { scriptPathInWorkspace, syncAndSubmit, syncAndSubmitText, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
 import type { StartVerdict } from '../core/slurm/startEstimate';
 import { readFile } from 'node:fs/promises';
@@ -103,6 +105,12 @@ export class Cluster {
   /** Endings whose record slurmdbd did not have yet: reported after the next refresh's history fetch. */
   private awaitingRecord: FinishedJobInfo[] = [];
   private readonly followers = new Set<OutputFollower>();
+  private focused = true;
+  private readonly actionRefresh = new ActionRefresh(async () => {
+    if (this.userDisconnected) return undefined;
+    this.watch();
+    return this.monitor.refresh();
+  });
 
   constructor(config: ClusterConfig, options: ClusterOptions) {
     this.config = config;
@@ -113,7 +121,7 @@ export class Cluster {
         return this.connection;
       },
       // History is read on events (below), not at every refresh; sstat rides along with the refresh.
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, accountingEachRefresh: false, liveUse: () => true, placement: () => this.placementWanted > 0 },
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: () => refreshIntervalFor(options.refreshIntervalMs(), { focused: this.focused, following: this.followers.size > 0 }), accountingEachRefresh: false, liveUse: () => true, placement: () => this.placementWanted > 0 },
     );
     this.historyTracker = new HistoryTracker(
       async () => {
@@ -281,6 +289,18 @@ export class Cluster {
     this.changeEmitter.fire();
   }
 
+  /** The window's focus (refreshPolicy.ts: slower while not focused); a regained focus refreshes if one is due. */
+  setWindowFocused(focused: boolean): void {
+    if (this.focused === focused) return;
+    this.focused = focused;
+    this.monitor.reschedule();
+  }
+
+  /** Refreshes made right after actions and submissions (tests, bench). */
+  get actionRefreshes(): number {
+    return this.actionRefresh.refreshes;
+  }
+
   /** Refreshes now (starting to watch if needed) and resolves when done; failures show in the status. */
   async refresh(): Promise<void> {
     if (this.userDisconnected) return;
@@ -321,7 +341,7 @@ export class Cluster {
   async resubmitFailedTasks(arrayJobId: string, options: ResubmitOptions): Promise<ResubmitResult> {
     await this.ready();
     const result = await resubmitFailedTasks(this.connection, arrayJobId, options);
-    if (result.jobId) void this.refresh();
+    if (result.jobId) void this.actionRefresh.after({ listed: [result.jobId] });
     return result;
   }
 
@@ -375,14 +395,14 @@ export class Cluster {
   /** Syncs, then `sbatch --parsable` in the remote folder; the new job shows at the next refresh. */
   async submit(folder: LocalFolder, script: string, control?: TransferControl, extraArgs: readonly string[] = []): Promise<Submitted> {
     const submitted = await syncAndSubmit(await this.remoteWorkspace(folder, control), script, extraArgs);
-    void this.refresh();
+    void this.actionRefresh.after({ listed: [submitted.jobId] });
     return submitted;
   }
 
   /** Syncs, then `sbatch --parsable [options]` in the remote folder with the script given as text on stdin. */
   async submitText(folder: LocalFolder, scriptText: string, options: readonly string[] = [], control?: TransferControl): Promise<Omit<Submitted, 'script'>> {
     const submitted = await syncAndSubmitText(await this.remoteWorkspace(folder, control), scriptText, options);
-    void this.refresh();
+    void this.actionRefresh.after({ listed: [submitted.jobId] });
     return submitted;
   }
 
@@ -427,7 +447,7 @@ export class Cluster {
 
   // --- jobs ------------------------------------------------------------------------------------
 
-  /** Cancel, hold, release or requeue, each verified; then one refresh so views show the result. */
+  /** Cancel, hold, release or requeue, each verified; then a targeted refresh (actionRefresh.ts) so views show the result at once. */
   async jobAction(action: JobAction, jobIds: readonly string[]): Promise<JobActionResult[]> {
     let results: JobActionResult[];
     try {
@@ -436,7 +456,7 @@ export class Cluster {
     } catch (error) {
       results = jobIds.map((jobId) => ({ jobId, ok: false, error: (error as Error).message }));
     }
-    await this.refresh();
+    await this.actionRefresh.after(action === 'cancel' ? { gone: results.filter((r) => r.ok).map((r) => r.jobId) } : {});
     return results;
   }
 
@@ -473,6 +493,7 @@ export class Cluster {
     const follower = new OutputFollower(this.connection, () => this.transfer(), jobId, path, options, source);
     this.followers.add(follower);
     void follower.done().finally(() => this.followers.delete(follower));
+    this.monitor.reschedule();
     return follower;
   }
 

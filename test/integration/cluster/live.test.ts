@@ -138,6 +138,7 @@ test('after a cancel the job leaves the list at once, without waiting for the pe
     await until('the job in the list (the refresh after submit)', () => (slow.cluster.knowsJob(submitted.jobId) ? true : undefined));
     const [result] = await slow.cluster.jobAction('cancel', [submitted.jobId]);
     assert.ok(result?.ok, result?.error);
+    assert.ok(slow.cluster.actionRefreshes >= 1, 'refreshed right after the action');
     await until('the job to leave the list', () => (slow.cluster.knowsJob(submitted.jobId) ? undefined : true), 30_000);
   } finally {
     slow.registry.dispose();
