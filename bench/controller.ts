@@ -3,8 +3,9 @@
  * service watches a cluster (5 running jobs, 2 of them followed, the default 15 s interval),
  * counted with `sdiag` (per-user RPC statistics, reset with `sdiag -r`; run as root, the
  * sandbox's SlurmUser), beside `watch -n 2 squeue` (turm's default interval) over the same window.
- * Three windows of HPCW_BENCH_WINDOW_S seconds (default 120: an hour scaled down):
+ * Four windows of HPCW_BENCH_WINDOW_S seconds (default 120: an hour scaled down):
  *   A. ours, window focused, 2 jobs followed (their output streamed)
+ *   A0. ours, window focused, nothing followed: (A − A0) / 2 is the cost of one followed job
  *   B. ours, window not focused, nothing followed (the refresh 4× slower)
  *   C. `ssh -tt host watch -n 2 squeue`
  * Printed: RPCs, refreshes, RPCs per refresh, RPCs per followed job, per message type of window A.
@@ -106,20 +107,23 @@ async function main(): Promise<void> {
     }
     console.log(`controller RPCs from ${info.sshUser} over ${WINDOW_S} s windows (sdiag), 5 running jobs, refresh interval ${INTERVAL_MS / 1000} s`);
     const a = await window(info, () => ours(info, jobs, 2, true));
+    const a0 = await window(info, () => ours(info, jobs, 0, true));
     const b = await window(info, () => ours(info, jobs, 0, false));
     const c = await window(info, () => watchSqueue(info));
     const perRefreshB = b.rpcs.user / Math.max(1, b.value.refreshes);
     const perRefreshA = a.rpcs.user / Math.max(1, a.value.refreshes);
-    const perFollowed = (a.rpcs.user - a.value.refreshes * perRefreshB) / 2;
+    const perRefreshA0 = a0.rpcs.user / Math.max(1, a0.value.refreshes);
+    const perFollowed = (a.rpcs.user - a0.rpcs.user) / 2;
     const perMinute = (n: number) => ((n * 60) / WINDOW_S).toFixed(1);
     console.log('window                              | RPCs | refreshes | RPCs/refresh | RPCs/min');
     console.log(`A ours, focused, 2 followed          | ${a.rpcs.user} | ${a.value.refreshes} | ${perRefreshA.toFixed(2)} | ${perMinute(a.rpcs.user)}   (${a.value.bytes} bytes streamed)`);
+    console.log(`A0 ours, focused, none followed     | ${a0.rpcs.user} | ${a0.value.refreshes} | ${perRefreshA0.toFixed(2)} | ${perMinute(a0.rpcs.user)}`);
     console.log(`B ours, not focused, none followed   | ${b.rpcs.user} | ${b.value.refreshes} | ${perRefreshB.toFixed(2)} | ${perMinute(b.rpcs.user)}`);
     console.log(`C watch -n 2 squeue                  | ${c.rpcs.user} | ~${c.value} | ${(c.rpcs.user / Math.max(1, c.value)).toFixed(2)} | ${perMinute(c.rpcs.user)}`);
-    console.log(`RPCs per followed job over the window (A minus its refreshes at B's rate, / 2): ${perFollowed.toFixed(1)}`);
+    console.log(`RPCs per followed job over the window ((A − A0) / 2; the same number of refreshes: ${a.value.refreshes} vs ${a0.value.refreshes}): ${perFollowed.toFixed(1)}`);
     console.log(`watch -n 2 squeue / ours (focused): ${(c.rpcs.user / Math.max(1, a.rpcs.user)).toFixed(1)}×; / ours (not focused): ${(c.rpcs.user / Math.max(1, b.rpcs.user)).toFixed(1)}×`);
-    console.log('window A by message type (all users, slurmd included):');
-    for (const [type, count] of [...a.rpcs.byType].sort((x, y) => y[1] - x[1]).slice(0, 10)) console.log(`  ${type} ${count}`);
+    console.log(`window A by message type (all users, slurmd included), per refresh over ${a.value.refreshes}:`);
+    for (const [type, count] of [...a.rpcs.byType].sort((x, y) => y[1] - x[1]).slice(0, 10)) console.log(`  ${type} ${count} (${(count / Math.max(1, a.value.refreshes)).toFixed(1)})`);
   } finally {
     if (jobs.length > 0) execFileSync('scancel', jobs.map((j) => j.id), { env: slurmEnv(info) });
     try {

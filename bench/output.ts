@@ -44,7 +44,6 @@ async function main(): Promise<void> {
   const ssh = (command: string) => execFileSync('ssh', [...sshArgs(info), command], { encoding: 'utf8' });
   const home = ssh('printf %s "$HOME"');
   const file = `${home}/hpcw-bench-output/lines.out`;
-  ssh('mkdir -p ~/hpcw-bench-output && rm -f ~/hpcw-bench-output/lines.out');
   const registry = new ClusterRegistry(() => ({
     sshCallbacks: () => ({ prompt: async () => undefined, askPassphrase: async () => undefined, confirmUnknownHostKey: async () => false }),
     allUsers: () => false,
@@ -53,26 +52,31 @@ async function main(): Promise<void> {
   registry.reload([{ name: 'bench', host: info.sshAlias, transport: 'ssh', remoteDir: '~/hpcw-bench-output' }]);
   const cluster = registry.get('bench') as Cluster;
   await cluster.ready();
-  // The job waits 3 s before writing, so both followers are in place.
-  const jobId = ssh(`cd ~ && sbatch --parsable -p debug -t 5 -o /dev/null --wrap 'sleep 3; for i in $(seq ${LINES}); do echo "t $(date +%s%N)" >> ${file}; sleep 0.1; done'`).trim().split(';')[0];
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  const follower = await cluster.followOutput(jobId, file);
-  follower.onUpdate(((clock) => (u) => clock(u.text))(lineClock(ours)));
-  const tail = spawn('ssh', [...sshArgs(info), `tail -n +1 -F ${file} 2>/dev/null`], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const theirClock = lineClock(theirs);
-  tail.stdout.setEncoding('utf8').on('data', theirClock);
-  await follower.done();
-  tail.kill('SIGTERM');
-  registry.dispose();
-  execFileSync('scancel', [jobId], { env: slurmEnv(info) });
-  ssh('rm -rf ~/hpcw-bench-output');
   const row = (name: string, v: number[]) => `${name} | ${v.length} | ${percentile(v, 50).toFixed(1)} | ${percentile(v, 95).toFixed(1)}`;
-  console.log(`line written on the cluster → delivered, ms (${LINES} lines, one every 0.1 s, follower mode ${follower.following})`);
-  console.log('side                   | lines | p50 | p95');
-  console.log(row('ours (followOutput)   ', ours));
-  console.log(row('ssh host tail -F      ', theirs));
-  console.log(`ours / tail -F: p50 ${(percentile(ours, 50) / percentile(theirs, 50)).toFixed(2)}×, p95 ${(percentile(ours, 95) / percentile(theirs, 95)).toFixed(2)}×`);
+  console.log(`line written on the cluster → delivered, ms (${LINES} lines, one every 0.1 s)`);
+  console.log('file at start | side                 | lines | p50 | p95');
+  // A pending job's file does not exist yet when it is opened; a running job's does.
+  for (const exists of [false, true]) {
+    ssh(`mkdir -p ~/hpcw-bench-output && rm -f ${file}${exists ? ` && touch ${file}` : ''}`);
+    // The job waits 3 s before writing, so both followers are in place.
+    const jobId = ssh(`cd ~ && sbatch --parsable -p debug -t 5 -o /dev/null --wrap 'sleep 3; for i in $(seq ${LINES}); do echo "t $(date +%s%N)" >> ${file}; sleep 0.1; done'`).trim().split(';')[0];
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const follower = await cluster.followOutput(jobId, file);
+    const ourClock = lineClock(ours);
+    follower.onUpdate((u) => ourClock(u.text));
+    const tail = spawn('ssh', [...sshArgs(info), `tail -n +1 -F ${file} 2>/dev/null`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    tail.stdout.setEncoding('utf8').on('data', lineClock(theirs));
+    await follower.done();
+    tail.kill('SIGTERM');
+    execFileSync('scancel', [jobId], { env: slurmEnv(info) });
+    const label = exists ? 'exists ' : 'missing';
+    console.log(row(`${label}       | ours (${follower.following})        `, ours));
+    console.log(row(`${label}       | ssh host tail -F     `, theirs));
+    console.log(`${label}       | ours / tail -F: p50 ${(percentile(ours, 50) / percentile(theirs, 50)).toFixed(2)}×, p95 ${(percentile(ours, 95) / percentile(theirs, 95)).toFixed(2)}×`);
+  }
+  registry.dispose();
+  ssh('rm -rf ~/hpcw-bench-output');
 }
 
 main().catch((error) => {

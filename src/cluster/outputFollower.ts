@@ -92,6 +92,8 @@ export interface JobStateSource {
 /** At most this many streams per connection (each holds one of its channels); more files are polled. */
 export const MAX_STREAMS = 4;
 const streamsOpen = new WeakMap<CommandRunner, number>();
+/** Characters kept for `poll()` between two calls. */
+const MAX_PENDING = 4 * 1024 * 1024;
 
 /** A job as the refresh's squeue line shows it, in the shape followers report (the notebook card reads it). */
 function jobFromSqueue(job: SqueueJob): ScontrolJob {
@@ -176,7 +178,8 @@ export class OutputFollower {
 
   /**
    * Live followers: calls `listener` with each increment as it arrives (bytes, state changes, the
-   * end). Returns the function that removes it. (Increments also collect for `poll()`.)
+   * end). Returns the function that removes it. While no listener is there, increments collect
+   * for `poll()` instead.
    */
   onUpdate(listener: (update: FollowUpdate) => void): () => void {
     this.listeners.add(listener);
@@ -285,8 +288,17 @@ export class OutputFollower {
   }
 
   private emit(text: string, skippedBytes: number): void {
-    this.pendingText += text;
-    this.pendingSkipped += skippedBytes;
+    if (this.listeners.size === 0) {
+      // Kept for poll() (bounded: a reader that stopped calling loses the oldest text, counted as skipped).
+      this.pendingText += text;
+      this.pendingSkipped += skippedBytes;
+      if (this.pendingText.length > MAX_PENDING) {
+        const cut = this.pendingText.length - MAX_PENDING;
+        this.pendingSkipped += Buffer.byteLength(this.pendingText.slice(0, cut));
+        this.pendingText = this.pendingText.slice(cut);
+      }
+      return;
+    }
     const update = this.snapshot(text, skippedBytes);
     for (const listener of [...this.listeners]) listener(update);
   }

@@ -20,7 +20,9 @@ const STREAM_SCRIPT = [
   'fi',
   "printf 'HPCW-STREAM %s %s\\n' \"$o\" \"$e\"",
   'exec 3<&0',
-  'tail -c +"$((o + 1))" -F -- "$f" <&- 3<&- &',
+  // A missing file is waited for here: GNU tail -F started on a missing file polls once a second
+  // for good; started on an existing one it follows through inotify (at once).
+  '{ while [ ! -e "$f" ]; do sleep 0.2; done; exec tail -c +"$((o + 1))" -F -- "$f"; } <&- 3<&- &',
   't=$!',
   // Our side gone (channel closed, connection lost): stdin ends, tail is ended.
   '{ cat <&3; kill "$t"; } >/dev/null 2>&1 &',
