@@ -25,8 +25,10 @@ import { ClusterConnection, type ConnectionState } from './connection';
 import type { ClusterJupyter } from './jupyter';
 import { Emitter } from './events';
 import { jobDetailsText } from './jobDetails';
-import { OutputFollower, outputPathsOf, readJob, type OutputFollowerOptions } from './outputFollower';
+import { OutputFollower, outputPathsOf, readJob, type JobStateSource, type OutputFollowerOptions } from './outputFollower';
 import { estimateStart, type StartEstimate } from './startEstimate';
+import { ActionRefresh } from './actionRefresh';
+import { refreshIntervalFor } from './refreshPolicy';
 import { scriptPathInWorkspace, syncAndSubmit, syncAndSubmitText, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
 import type { StartVerdict } from '../core/slurm/startEstimate';
 import { readFile } from 'node:fs/promises';
@@ -103,6 +105,13 @@ export class Cluster {
   private endedBatch: FinishedJobInfo[] = [];
   /** Endings whose record slurmdbd did not have yet: reported after the next refresh's history fetch. */
   private awaitingRecord: FinishedJobInfo[] = [];
+  private readonly followers = new Set<OutputFollower>();
+  private focused = true;
+  private readonly actionRefresh = new ActionRefresh(async () => {
+    if (this.userDisconnected) return undefined;
+    this.watch();
+    return this.monitor.refresh();
+  });
 
   constructor(config: ClusterConfig, options: ClusterOptions) {
     this.config = config;
@@ -113,7 +122,7 @@ export class Cluster {
         return this.connection;
       },
       // History is read on events (below), not at every refresh; sstat rides along with the refresh.
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: options.refreshIntervalMs, liveUse: () => true, placement: () => this.placementWanted > 0 },
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: () => refreshIntervalFor(options.refreshIntervalMs(), { focused: this.focused, following: this.followers.size > 0 }), liveUse: () => true, placement: () => this.placementWanted > 0 },
     );
     this.historyTracker = new HistoryTracker(
       async () => {
@@ -281,6 +290,18 @@ export class Cluster {
     this.changeEmitter.fire();
   }
 
+  /** The window's focus (refreshPolicy.ts: slower while not focused); a regained focus refreshes if one is due. */
+  setWindowFocused(focused: boolean): void {
+    if (this.focused === focused) return;
+    this.focused = focused;
+    this.monitor.reschedule();
+  }
+
+  /** Refreshes made right after actions and submissions (tests, bench). */
+  get actionRefreshes(): number {
+    return this.actionRefresh.refreshes;
+  }
+
   /** Refreshes now (starting to watch if needed) and resolves when done; failures show in the status. */
   async refresh(): Promise<void> {
     if (this.userDisconnected) return;
@@ -321,7 +342,7 @@ export class Cluster {
   async resubmitFailedTasks(arrayJobId: string, options: ResubmitOptions): Promise<ResubmitResult> {
     await this.ready();
     const result = await resubmitFailedTasks(this.connection, arrayJobId, options);
-    if (result.jobId) void this.refresh();
+    if (result.jobId) void this.actionRefresh.after({ listed: [result.jobId] });
     return result;
   }
 
@@ -375,14 +396,14 @@ export class Cluster {
   /** Syncs, then `sbatch --parsable` in the remote folder; the new job shows at the next refresh. */
   async submit(folder: LocalFolder, script: string, control?: TransferControl, extraArgs: readonly string[] = []): Promise<Submitted> {
     const submitted = await syncAndSubmit(await this.remoteWorkspace(folder, control), script, extraArgs);
-    void this.refresh();
+    void this.actionRefresh.after({ listed: [submitted.jobId] });
     return submitted;
   }
 
   /** Syncs, then `sbatch --parsable [options]` in the remote folder with the script given as text on stdin. */
   async submitText(folder: LocalFolder, scriptText: string, options: readonly string[] = [], control?: TransferControl): Promise<Omit<Submitted, 'script'>> {
     const submitted = await syncAndSubmitText(await this.remoteWorkspace(folder, control), scriptText, options);
-    void this.refresh();
+    void this.actionRefresh.after({ listed: [submitted.jobId] });
     return submitted;
   }
 
@@ -427,7 +448,7 @@ export class Cluster {
 
   // --- jobs ------------------------------------------------------------------------------------
 
-  /** Cancel, hold, release or requeue, each verified; then one refresh so views show the result. */
+  /** Cancel, hold, release or requeue, each verified; then a targeted refresh (actionRefresh.ts) so views show the result at once. */
   async jobAction(action: JobAction, jobIds: readonly string[]): Promise<JobActionResult[]> {
     let results: JobActionResult[];
     try {
@@ -436,7 +457,7 @@ export class Cluster {
     } catch (error) {
       results = jobIds.map((jobId) => ({ jobId, ok: false, error: (error as Error).message }));
     }
-    await this.refresh();
+    await this.actionRefresh.after(action === 'cancel' ? { gone: results.filter((r) => r.ok).map((r) => r.jobId) } : {});
     return results;
   }
 
@@ -458,11 +479,23 @@ export class Cluster {
     return jobDetailsText(this.connection, this.name, jobId);
   }
 
-  /** A follower of one output file of a job: incremental reads, the job's state until it ends. */
+  /**
+   * A live follower of one output file of a job: its bytes streamed on the connection (resumed
+   * from the offset after a reconnection), the job's state from the regular refresh, until it ends.
+   */
   async followOutput(jobId: string, path: string, options?: OutputFollowerOptions): Promise<OutputFollower> {
     await this.ready();
+    const source: JobStateSource = {
+      lookup: (id) => this.monitor.state?.jobs.find((j) => j.jobId === id || j.jobIdNumeric === id) ?? (this.monitor.state ? 'absent' : undefined),
+      onRefresh: (listener) => this.stateEmitter.on(() => listener()),
+      paused: () => this.userDisconnected,
+    };
     // The transfer is asked for at every read: after a reconnection it is a new SFTP session.
-    return new OutputFollower(this.connection, () => this.transfer(), jobId, path, options);
+    const follower = new OutputFollower(this.connection, () => this.transfer(), jobId, path, options, source);
+    this.followers.add(follower);
+    void follower.done().finally(() => this.followers.delete(follower));
+    this.monitor.reschedule();
+    return follower;
   }
 
   private jupyterService: ClusterJupyter | undefined;
@@ -478,6 +511,7 @@ export class Cluster {
   }
 
   dispose(): void {
+    for (const follower of this.followers) follower.stop();
     this.jupyterService?.dispose();
     for (const off of this.unsubscribe) off();
     this.monitor.stop();

@@ -15,7 +15,7 @@ export { Cluster, type ClusterOptions, type ClusterView, type LocalFolder, type 
 export { DEFAULT_HISTORY_DAYS, needsSlurmdbd, type JobAccounting, type ResubmitResult } from './accounting';
 export { ClusterRegistry } from './registry';
 export { downloadFile, listRemoteFiles, type DownloadOutcome } from './download';
-export { OutputFollower, type FollowUpdate } from './outputFollower';
+export { OutputFollower, MAX_STREAMS, type FollowUpdate } from './outputFollower';
 export { scriptPathInWorkspace, type Submitted } from './submit';
 export { estimateStart, judgeAnswer, type StartEstimate } from './startEstimate';
 export type { StartVerdict } from '../core/slurm/startEstimate';

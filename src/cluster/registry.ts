@@ -10,6 +10,7 @@ import { Emitter } from './events';
 
 export class ClusterRegistry {
   private clusters = new Map<string, { cluster: Cluster; off: (() => void)[] }>();
+  private focused = true;
   private readonly changeEmitter = new Emitter<void>();
   private readonly refreshEmitter = new Emitter<{ cluster: string; state: ClusterState }>();
   private readonly finishEmitter = new Emitter<FinishedJobReport>();
@@ -47,8 +48,15 @@ export class ClusterRegistry {
     this.changeEmitter.fire();
   }
 
+  /** The VS Code window's focus: every cluster refreshes less often while it is not focused. */
+  setWindowFocused(focused: boolean): void {
+    this.focused = focused;
+    for (const { cluster } of this.clusters.values()) cluster.setWindowFocused(focused);
+  }
+
   private create(config: ClusterConfig): { cluster: Cluster; off: (() => void)[] } {
     const cluster = new Cluster(config, this.options(config));
+    cluster.setWindowFocused(this.focused);
     const off = [
       cluster.onDidChange(() => this.changeEmitter.fire()),
       cluster.onDidRefresh((state) => this.refreshEmitter.fire({ cluster: config.name, state })),

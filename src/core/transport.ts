@@ -14,6 +14,12 @@ export interface ExecOptions {
   /** Kill the command and reject after this many milliseconds. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * A long-lived stream: standard output is handed over chunk by chunk as it arrives (and not
+   * collected: the result's stdout is empty), and standard input stays open until the command
+   * ends or `signal` fires, so the command sees end-of-file on it when the channel goes away.
+   */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export interface ExecResult {

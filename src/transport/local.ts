@@ -52,6 +52,7 @@ export class LocalTransport implements CommandRunner {
         fn();
       };
       const kill = (why: Error): void => {
+        child.stdin.destroy();
         child.kill('SIGTERM');
         const hard = setTimeout(() => child.kill('SIGKILL'), 2000);
         hard.unref();
@@ -62,7 +63,11 @@ export class LocalTransport implements CommandRunner {
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(() => kill(new Error(`${argv[0]} did not finish within ${Math.round(options.timeoutMs! / 1000)} s.`)), options.timeoutMs);
       }
-      child.stdout.on('data', (d: Buffer) => out.push(d));
+      const onStdout = options.onStdout;
+      child.stdout.on('data', (d: Buffer) => {
+        if (!onStdout) out.push(d);
+        else if (!settled) onStdout(d);
+      });
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.on('error', (e: NodeJS.ErrnoException) => {
         const message =
@@ -75,7 +80,10 @@ export class LocalTransport implements CommandRunner {
         finish(() => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code }));
       });
       child.stdin.on('error', () => undefined);
-      if (options.stdin !== undefined) child.stdin.end(options.stdin);
+      // A stream keeps stdin open (end-of-file tells it that we are gone).
+      if (onStdout) {
+        if (options.stdin !== undefined) child.stdin.write(options.stdin);
+      } else if (options.stdin !== undefined) child.stdin.end(options.stdin);
       else child.stdin.end();
     });
   }

@@ -54,6 +54,9 @@ export class ClusterMonitor {
   private queued: Promise<ClusterState> | undefined;
   private failures = 0;
   private running = false;
+  /** When the next refresh is due, and when the last one ended (for reschedule). */
+  private dueAt = 0;
+  private lastDoneAt = 0;
   /** My jobs seen in the last successful refresh, by id. */
   private myJobs = new Map<string, SqueueJob>();
   private myJobsKnown = false;
@@ -125,8 +128,19 @@ export class ClusterMonitor {
     return Math.min(maxMs, intervalMs * 2 ** failures);
   }
 
+  /**
+   * The interval may have shrunk (the window focused again, output followed): the next refresh
+   * comes no later than one interval after the last one (at once if that is past).
+   */
+  reschedule(): void {
+    if (!this.running || !this.timer || this.failures > 0) return;
+    const next = Math.max(Date.now(), this.lastDoneAt + this.options.intervalMs());
+    if (next < this.dueAt) this.schedule(next - Date.now());
+  }
+
   private schedule(delayMs: number): void {
     if (!this.running) return;
+    this.dueAt = Date.now() + delayMs;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -159,6 +173,7 @@ export class ClusterMonitor {
       this.lastState = state;
       const finished = this.noteMyJobs(state);
       this.setStatus({ kind: 'ok', state });
+      this.lastDoneAt = Date.now();
       this.schedule(this.options.intervalMs());
       if (finished.length > 0) void this.resolveFinished(runner, finished);
       return state;

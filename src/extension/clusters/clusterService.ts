@@ -54,9 +54,12 @@ export class ClusterService implements vscode.Disposable {
     this.disposables.push(
       { dispose: () => offs.forEach((off) => off()) },
       onDidChangeSetting(['clusters'], () => this.reload()),
+      // A lighter touch on the controllers while nobody looks (cluster/refreshPolicy.ts).
+      vscode.window.onDidChangeWindowState((windowState) => this.registry.setWindowFocused(windowState.focused)),
       onDidChangeSetting(['jobs.showAllUsers', 'refreshInterval'], () => void this.refresh()),
       onDidChangeSetting(['history.days'], () => void this.refreshHistory()),
     );
+    this.registry.setWindowFocused(vscode.window.state.focused);
     this.reload();
   }
 

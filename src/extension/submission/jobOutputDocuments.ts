@@ -1,10 +1,11 @@
 /**
  * Job output in read-only editors: a TextDocumentContentProvider for `hpc-job-output:` URIs
- * that follows the file live (OutputFollower: incremental reads from the last offset, tail only
- * on open), with the job's state in the first line, until the job has ended.
+ * that follows the file live (`Cluster.followOutput`: bytes streamed on the cluster's connection as
+ * they are written, tail only on open, the state from the regular refresh), with the job's state
+ * in the first line, until the job has ended. Closing the document stops its stream.
  */
 import * as vscode from 'vscode';
-import type { OutputFollower } from '../../cluster';
+import type { FollowUpdate, OutputFollower } from '../../cluster';
 import type { ClusterService } from '../services';
 
 export const JOB_OUTPUT_SCHEME = 'hpc-job-output';
@@ -26,7 +27,11 @@ interface Followed {
   ended: boolean;
   error?: string;
   timer?: NodeJS.Timeout;
-  polling: boolean;
+  starting: boolean;
+  /** Removes the update listener. */
+  off?: () => void;
+  /** A render is scheduled (bursts of bytes render once per frame). */
+  rendering?: NodeJS.Timeout;
 }
 
 export function jobOutputUri(cluster: string, jobId: string, remotePath: string): vscode.Uri {
@@ -55,7 +60,7 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document.uri.scheme !== JOB_OUTPUT_SCHEME) return;
         const entry = this.followed.get(document.uri.toString());
-        if (entry?.timer) clearTimeout(entry.timer);
+        if (entry) this.forget(entry);
         this.followed.delete(document.uri.toString());
       }),
     );
@@ -90,10 +95,10 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
         state: 'connecting',
         missing: false,
         ended: false,
-        polling: false,
+        starting: false,
       };
       this.followed.set(key, entry);
-      void this.poll(uri, entry);
+      void this.start(uri, entry);
     }
     return this.render(entry);
   }
@@ -107,45 +112,62 @@ export class JobOutputDocuments implements vscode.TextDocumentContentProvider, v
     return `${lines.join('\n')}\n\n${entry.text}`;
   }
 
-  private async poll(uri: vscode.Uri, entry: Followed): Promise<void> {
-    if (entry.polling || entry.ended || !this.followed.has(uri.toString())) return;
-    entry.polling = true;
-    let delay = 1000;
+  private forget(entry: Followed): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.rendering) clearTimeout(entry.rendering);
+    entry.off?.();
+    entry.follower?.stop();
+  }
+
+  /** Starts following (retried every 5 s while the cluster cannot be reached); updates arrive as events. */
+  private async start(uri: vscode.Uri, entry: Followed): Promise<void> {
+    if (entry.starting || entry.follower || !this.followed.has(uri.toString())) return;
+    entry.starting = true;
     try {
-      if (!entry.follower) {
-        entry.follower = await this.clusters.cluster(entry.cluster).followOutput(entry.jobId, entry.path);
+      const follower = await this.clusters.cluster(entry.cluster).followOutput(entry.jobId, entry.path);
+      if (!this.followed.has(uri.toString())) {
+        follower.stop();
+        return;
       }
-      const update = await entry.follower.poll();
+      entry.follower = follower;
       entry.error = undefined;
-      entry.state = update.state === 'UNKNOWN' && update.ended ? 'ENDED' : update.state;
-      entry.exitCode = update.exitCode;
-      entry.missing = update.missing;
-      entry.ended = update.ended;
-      entry.skippedBytes += update.skippedBytes;
-      entry.text += update.text;
-      if (entry.text.length > MAX_TEXT) {
-        const cut = entry.text.length - MAX_TEXT;
-        entry.dropped += Buffer.byteLength(entry.text.slice(0, cut));
-        entry.text = entry.text.slice(cut);
-      }
-      if (update.state === 'PENDING') delay = 3000;
+      entry.off = follower.onUpdate((update) => this.apply(uri, entry, update));
     } catch (error) {
-      entry.error = `Could not read the output: ${(error as Error).message} (retrying)`;
-      delay = 5000;
+      entry.error = `Could not follow the output: ${(error as Error).message} (retrying)`;
+      entry.timer = setTimeout(() => void this.start(uri, entry), 5000);
     } finally {
-      entry.polling = false;
+      entry.starting = false;
     }
     this.changed.fire(uri);
-    if (!entry.ended && this.followed.has(uri.toString())) {
-      entry.timer = setTimeout(() => void this.poll(uri, entry), delay);
-    } else if (entry.ended) {
+  }
+
+  private apply(uri: vscode.Uri, entry: Followed, update: FollowUpdate): void {
+    entry.error = update.error;
+    entry.state = update.state === 'UNKNOWN' && update.ended ? 'ENDED' : update.state;
+    entry.exitCode = update.exitCode;
+    entry.missing = update.missing;
+    entry.ended = update.ended;
+    entry.skippedBytes += update.skippedBytes;
+    entry.text += update.text;
+    if (entry.text.length > MAX_TEXT) {
+      const cut = entry.text.length - MAX_TEXT;
+      entry.dropped += Buffer.byteLength(entry.text.slice(0, cut));
+      entry.text = entry.text.slice(cut);
+    }
+    if (update.ended) {
+      entry.off?.();
       // The last update: make sure an editor that was still opening shows it.
       entry.timer = setTimeout(() => this.changed.fire(uri), 1000);
     }
+    // Bytes arrive in bursts: one render per ~16 ms at most.
+    entry.rendering ??= setTimeout(() => {
+      entry.rendering = undefined;
+      this.changed.fire(uri);
+    }, 16);
   }
 
   dispose(): void {
-    for (const entry of this.followed.values()) if (entry.timer) clearTimeout(entry.timer);
+    for (const entry of this.followed.values()) this.forget(entry);
     this.followed.clear();
     this.changed.dispose();
     for (const disposable of this.disposables) disposable.dispose();

@@ -13,9 +13,18 @@ import type { StreamProcess } from '../streams';
 /**
  * Runs `command` on a new channel of `live`: resolves with its output and exit status; rejects
  * when the connection goes, the server refuses the channel (`opening` set), or with a
- * CancelledError when `signal` fires (the command is killed).
+ * CancelledError when `signal` fires (the command is killed). With `onStdout`, a long-lived
+ * stream: its output goes to `onStdout` as it arrives, and its stdin closes only with the channel.
  */
-export function runChannel(live: Live, alias: string, command: string, stdin: string | undefined, signal: AbortSignal): Promise<ExecResult> {
+export function runChannel(
+  live: Live,
+  alias: string,
+  command: string,
+  stdin: string | undefined,
+  signal: AbortSignal,
+  /** A stream: stdout chunks handed over as they come, stdin left open until the channel closes. */
+  onStdout?: (chunk: Buffer) => void,
+): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
     if (live.closed) return reject(new SshError(`Connection to ${alias} lost.`, 'lost'));
     let done = false;
@@ -63,7 +72,10 @@ export function runChannel(live: Live, alias: string, command: string, stdin: st
       const errs: Buffer[] = [];
       let code: number | null | undefined;
       let exited = false;
-      stream.on('data', (chunk: Buffer) => out.push(chunk));
+      stream.on('data', (chunk: Buffer) => {
+        if (!onStdout) out.push(chunk);
+        else if (!done) onStdout(chunk);
+      });
       stream.stderr.on('data', (chunk: Buffer) => errs.push(chunk));
       stream.on('exit', (c: number | null) => {
         exited = true;
@@ -78,7 +90,9 @@ export function runChannel(live: Live, alias: string, command: string, stdin: st
         finish(undefined, { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), code: code ?? null });
       });
       stream.on('error', (e: Error) => finish(new SshError(`Channel error on ${alias}: ${e.message}`, 'channel')));
-      if (stdin !== undefined) stream.end(stdin);
+      if (onStdout) {
+        if (stdin !== undefined) stream.write(stdin);
+      } else if (stdin !== undefined) stream.end(stdin);
       else stream.end();
     });
   });

@@ -189,7 +189,7 @@ export class SshTransport implements CommandRunner, StreamHost {
       throwIfCancelled(run.signal);
       await this.channels.acquire(run.signal);
       try {
-        return await this.runWithRetries(command, options.stdin, run.signal);
+        return await this.runWithRetries(command, options.stdin, run.signal, options.onStdout);
       } finally {
         this.channels.release();
       }
@@ -203,12 +203,12 @@ export class SshTransport implements CommandRunner, StreamHost {
   }
 
   /** Runs `command` once connected; a channel the server refuses to open is asked again (4 times). */
-  private async runWithRetries(command: string, stdin: string | undefined, signal: AbortSignal): Promise<ExecResult> {
+  private async runWithRetries(command: string, stdin: string | undefined, signal: AbortSignal, onStdout?: (chunk: Buffer) => void): Promise<ExecResult> {
     const live = await this.ensureLive('command', signal);
     // A server may refuse a channel (a lower MaxSessions, a session still closing): wait, retry.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await runChannel(this.live && !this.live.closed ? this.live : live, this.target.alias, command, stdin, signal);
+        return await runChannel(this.live && !this.live.closed ? this.live : live, this.target.alias, command, stdin, signal, onStdout);
       } catch (error) {
         if (!(error instanceof SshError && error.kind === 'channel' && error.opening) || attempt >= 4) throw error;
         await sleep(100 * 2 ** attempt, signal);

@@ -26,7 +26,8 @@ const hostile = `ws 'q' "d" $(touch ${pwned}); ;`;
 
 before(async () => {
   info = loadSandbox();
-  ({ registry, cluster } = sandboxCluster(info, { remoteDir: `~/cluster-tests/${randomBytes(4).toString('hex')}/${hostile}` }));
+  // A followed job's end comes from the regular refresh: a short interval keeps the tests quick.
+  ({ registry, cluster } = sandboxCluster(info, { remoteDir: `~/cluster-tests/${randomBytes(4).toString('hex')}/${hostile}`, refreshIntervalMs: () => 3000 }));
   registry.onDidFinishJob((job) => finished.push(job));
   const root = mkdtempSync(path.join(tmpdir(), 'hpcw-cluster-'));
   writeFileSync(path.join(root, 'quick.sbatch'), '#!/bin/bash\n#SBATCH -p debug\n#SBATCH -t 1\n#SBATCH -o quick-%j.out\necho "quick marker $SLURM_JOB_ID"\n');

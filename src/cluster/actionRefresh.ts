@@ -1,0 +1,74 @@
+/**
+ * Job actions and submissions reflected at once: one targeted refresh right after them (the
+ * actions of one burst, within COALESCE_MS, share it), and while it still lists a cancelled job
+ * as not yet ended (Slurm shows COMPLETING for a moment) a few more, soon after, until the job
+ * has left (at most FOLLOW_UPS, spaced 250 ms, 500 ms, 1 s, 2 s). The periodic refresh is not
+ * waited for.
+ */
+import type { ClusterState } from '../core/slurm/clusterState';
+import { isFinalState } from '../core/slurm/jobStates';
+
+const COALESCE_MS = 20;
+const FOLLOW_UPS = 4;
+
+/** What the refresh must show for an action to be reflected. */
+export interface Expectation {
+  /** The job left the queue (or is listed in a final state): cancel. */
+  gone?: readonly string[];
+  /** The job is listed: submit. */
+  listed?: readonly string[];
+}
+
+function listed(state: ClusterState, jobId: string) {
+  return state.jobs.find((j) => j.jobId === jobId || j.jobIdNumeric === jobId);
+}
+
+export function reflected(state: ClusterState, expectation: Expectation): boolean {
+  const gone = (expectation.gone ?? []).every((id) => {
+    const job = listed(state, id);
+    return !job || isFinalState(job.state);
+  });
+  return gone && (expectation.listed ?? []).every((id) => listed(state, id) !== undefined);
+}
+
+export class ActionRefresh {
+  private waiting: { expectation: Expectation; resolve: () => void }[] = [];
+  private running: Promise<void> | undefined;
+  /** Refreshes made for actions (tests and the bench). */
+  refreshes = 0;
+
+  constructor(private readonly refresh: () => Promise<ClusterState | undefined>) {}
+
+  /** Resolves once a refresh shows the expectation (or after the last follow-up; refresh failures show in the status). */
+  after(expectation: Expectation = {}): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiting.push({ expectation, resolve });
+      this.start();
+    });
+  }
+
+  private start(): void {
+    this.running ??= this.run().finally(() => {
+      this.running = undefined;
+      // Asked for while the last round was finishing: one more run.
+      if (this.waiting.length > 0) this.start();
+    });
+  }
+
+  private async run(): Promise<void> {
+    await delay(COALESCE_MS);
+    for (let round = 0; round <= FOLLOW_UPS && this.waiting.length > 0; round++) {
+      if (round > 0) await delay(125 * 2 ** round);
+      this.refreshes++;
+      const state = await this.refresh().catch(() => undefined);
+      const last = round === FOLLOW_UPS || !state;
+      this.waiting = this.waiting.filter((w) => {
+        if (!last && !reflected(state, w.expectation)) return true;
+        w.resolve();
+        return false;
+      });
+    }
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
