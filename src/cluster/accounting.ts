@@ -6,6 +6,7 @@
  * job completion log (`sacct -c`) has and a note saying what needs slurmdbd; nothing throws for
  * that. No vscode import.
  */
+import { CoalescedRun } from '../core/coalescedRun';
 import { SETTING_DEFAULTS } from '../core/settings';
 import type { CommandRunner } from '../core/transport';
 import { batchArgv, parseBatchOutput, type BatchSection } from '../core/slurm/batch';
@@ -217,8 +218,7 @@ export async function resubmitFailedTasks(runner: CommandRunner, arrayJobId: str
  */
 export class HistoryTracker {
   private current: History | undefined;
-  private inFlight: Promise<History> | undefined;
-  private queued: Promise<History> | undefined;
+  private readonly fetching = new CoalescedRun(() => this.fetch());
   private readonly listeners = new Set<(history: History) => void>();
   /** sacct round trips made (for bench/accounting.ts). */
   fetches = 0;
@@ -245,29 +245,14 @@ export class HistoryTracker {
   }
 
   refresh(): Promise<History> {
-    if (!this.inFlight) return this.start();
-    if (!this.queued) {
-      this.queued = this.inFlight
-        .catch(() => undefined)
-        .then(() => {
-          this.queued = undefined;
-          return this.start();
-        });
-    }
-    return this.queued;
+    return this.fetching.run();
   }
 
-  private start(): Promise<History> {
-    const run = (async () => {
-      this.fetches++;
-      const history = await fetchHistory(await this.runner(), { days: this.options.days(), allUsers: this.options.allUsers?.() ?? false, timeoutMs: this.options.timeoutMs });
-      this.current = history;
-      for (const l of this.listeners) l(history);
-      return history;
-    })().finally(() => {
-      if (this.inFlight === run) this.inFlight = undefined;
-    });
-    this.inFlight = run;
-    return run;
+  private async fetch(): Promise<History> {
+    this.fetches++;
+    const history = await fetchHistory(await this.runner(), { days: this.options.days(), allUsers: this.options.allUsers?.() ?? false, timeoutMs: this.options.timeoutMs });
+    this.current = history;
+    for (const l of this.listeners) l(history);
+    return history;
   }
 }

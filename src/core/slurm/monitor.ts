@@ -5,6 +5,7 @@
  * `scontrol show job` while slurmctld still remembers it, else accounting, else UNKNOWN).
  * No VS Code here: the extension and the tests use the same class.
  */
+import { CoalescedRun } from '../coalescedRun';
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
 import { isReportedFinalState } from './jobStates';
@@ -50,8 +51,7 @@ export class ClusterMonitor {
   private readonly statusListeners = new Set<Listener<MonitorStatus>>();
   private readonly finishListeners = new Set<Listener<FinishedJobInfo>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private inFlight: Promise<ClusterState> | undefined;
-  private queued: Promise<ClusterState> | undefined;
+  private readonly refreshes = new CoalescedRun(() => this.doRefresh());
   private failures = 0;
   private running = false;
   /** When the next refresh is due, and when the last one ended (for reschedule). */
@@ -102,24 +102,7 @@ export class ClusterMonitor {
    * its own scancel): callers arriving meanwhile share one more refresh after it.
    */
   refresh(): Promise<ClusterState> {
-    if (!this.inFlight) return this.startRefresh();
-    if (!this.queued) {
-      this.queued = this.inFlight
-        .catch(() => undefined)
-        .then(() => {
-          this.queued = undefined;
-          return this.startRefresh();
-        });
-    }
-    return this.queued;
-  }
-
-  private startRefresh(): Promise<ClusterState> {
-    const run = this.doRefresh().finally(() => {
-      if (this.inFlight === run) this.inFlight = undefined;
-    });
-    this.inFlight = run;
-    return run;
+    return this.refreshes.run();
   }
 
   /** The delay before the next refresh after `failures` failures in a row. */
