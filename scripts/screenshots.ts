@@ -32,6 +32,7 @@ import {
   quickInputClosed,
   quickOpen,
   runFromPalette,
+  runSampleNotebook,
   STEP_TIMEOUT,
 } from '../test/support/workbench';
 
@@ -178,34 +179,7 @@ async function map(page: Page): Promise<Locator[]> {
 }
 
 async function notebook(page: Page): Promise<Locator[]> {
-  await quickOpen(page, 'slurm-notebook.ipynb');
-  await runFromPalette(page, 'Notebook: Select Notebook Kernel');
-  // VS Code first asks for the kernel's source (the extension), then for the kernel.
-  const row = (label: RegExp) =>
-    page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
-  const kernel = row(/HPC Workbench: sandbox$/);
-  const source = row(/^HPC Workbench$/);
-  await Promise.race([kernel.waitFor({ timeout: STEP_TIMEOUT }), source.waitFor({ timeout: STEP_TIMEOUT })]);
-  if (!(await kernel.isVisible())) await source.click();
-  await kernel.click({ timeout: STEP_TIMEOUT });
-  await quickInputClosed(page);
-  await runFromPalette(page, 'Notebook: Run All');
-  // The outputs draw in the notebook's output webview: the %sinfo table, then the job's card
-  // while it runs (the %%sbatch cell stays running until the job ends).
-  const outputs = page.frameLocator('.notebook-editor iframe.webview.ready').frameLocator('iframe#active-frame');
-  await outputs.locator('table', { hasText: 'debug' }).first().waitFor({ timeout: STEP_TIMEOUT });
-  await outputs.getByText(/RUNNING/).first().waitFor({ timeout: STEP_TIMEOUT });
-  await outputs.getByText(/writing sine\.csv/).first().waitFor({ timeout: STEP_TIMEOUT });
-  await outputs.getByText(/step 8\b/).first().waitFor({ timeout: 2 * STEP_TIMEOUT });
-  // The Python cell run again now that the job has written a few points (Run All ran it at
-  // once): focused in command mode (ArrowDown moves to the next cell and reveals it), then
-  // its run button. The kernel on the login node plots the file the job is writing.
-  await page.locator('.notebook-editor .monaco-list-row', { hasText: '%sinfo' }).locator('.view-lines').first().click({ timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Escape');
-  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
-  await page.locator('.notebook-editor .monaco-list-row.focused', { hasText: 'matplotlib' }).waitFor({ timeout: STEP_TIMEOUT });
-  await page.locator('.notebook-editor .monaco-list-row.focused .run-button-container .monaco-toolbar .action-item').first().click({ timeout: STEP_TIMEOUT });
-  await outputs.locator('img').first().waitFor({ timeout: 2 * STEP_TIMEOUT });
+  await runSampleNotebook(page, 'sandbox');
   // The plot brought up under the card's last lines: the wheel over the cell's source scrolls the
   // notebook (smoothly: the picture waits until the cell stops moving).
   const cell = page.locator('.notebook-editor .monaco-list-row.focused .view-lines').first();

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { repoRoot } from './codeServer';
 
 /** Generous: the machine may be busy (2 cores shared with other test layers). */
@@ -161,4 +161,47 @@ export async function openHpcView(page: Page): Promise<Locator> {
 /** The visible text of the active editor (Monaco draws only the visible lines). */
 export function activeEditorLines(page: Page): Locator {
   return page.locator('.editor-group-container.active .editor-instance .view-lines').first();
+}
+
+/** The notebook's output webview (outputs draw there: tables, job cards, images). */
+export function notebookOutputs(page: Page): FrameLocator {
+  return page.frameLocator('.notebook-editor iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/**
+ * Runs the sample workspace's slurm-notebook.ipynb on `cluster` as a user would: its kernel chosen
+ * ("HPC Workbench: <cluster>"), Run All, then, once the job has written a few points, the Python
+ * cell run again, which plots the file on the login node. Returns when the plot is shown; the
+ * %%sbatch cell's job is still running then (its card live).
+ */
+export async function runSampleNotebook(page: Page, cluster: string): Promise<FrameLocator> {
+  await quickOpen(page, 'slurm-notebook.ipynb');
+  await runFromPalette(page, 'Notebook: Select Notebook Kernel');
+  // VS Code first asks for the kernel's source (the extension), then for the kernel.
+  const row = (label: RegExp) =>
+    page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+  const kernel = row(new RegExp(`HPC Workbench: ${cluster.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  const source = row(/^HPC Workbench$/);
+  await Promise.race([kernel.waitFor({ timeout: STEP_TIMEOUT }), source.waitFor({ timeout: STEP_TIMEOUT })]);
+  if (!(await kernel.isVisible())) await source.click();
+  await kernel.click({ timeout: STEP_TIMEOUT });
+  await quickInputClosed(page);
+  await runFromPalette(page, 'Notebook: Run All');
+  // The %sinfo table, then the job's card while it runs (the %%sbatch cell stays running until
+  // the job ends; the cells after it run meanwhile).
+  const outputs = notebookOutputs(page);
+  await outputs.locator('table', { hasText: 'debug' }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await outputs.getByText(/RUNNING/).first().waitFor({ timeout: STEP_TIMEOUT });
+  await outputs.getByText(/writing sine\.csv/).first().waitFor({ timeout: STEP_TIMEOUT });
+  await outputs.getByText(/step 8\b/).first().waitFor({ timeout: 2 * STEP_TIMEOUT });
+  // The Python cell run again now that the job has written a few points (Run All ran it at
+  // once): focused in command mode (ArrowDown moves to the next cell and reveals it), then its
+  // run button.
+  await page.locator('.notebook-editor .monaco-list-row', { hasText: '%sinfo' }).locator('.view-lines').first().click({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press('Escape');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  await page.locator('.notebook-editor .monaco-list-row.focused', { hasText: 'matplotlib' }).waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator('.notebook-editor .monaco-list-row.focused .run-button-container .monaco-toolbar .action-item').first().click({ timeout: STEP_TIMEOUT });
+  await outputs.locator('img').first().waitFor({ timeout: 2 * STEP_TIMEOUT });
+  return outputs;
 }
