@@ -1,89 +1,41 @@
 /**
- * One configured cluster and every operation on it: its connection (SSH or local processes) and
- * file transfer, the monitor that refreshes its state, the events views listen to, and sync,
- * submit, validate, job actions, job details, output following and downloads. No vscode here:
- * the extension adapts it (src/extension/clusters), the integration tests drive it directly.
+ * One configured cluster and every operation on it: its connection (SSH or local processes), the
+ * monitor that refreshes its state, the events views listen to, accounting, job actions, job
+ * details and output following; the workspace operations (file transfer, sync, submit, validate)
+ * are in workspaceOps.ts, the reports of ended jobs in jobEndings.ts, the shapes callers share in
+ * clusterView.ts. No vscode here: the extension adapts it (src/extension/clusters), the
+ * integration tests drive it directly.
  */
-import { throwIfCancelled } from '../core/errors';
-import type { SFTPWrapper } from 'ssh2';
 import type { ClusterConfig } from '../core/cluster/config';
 import type { ClusterState } from '../core/slurm/clusterState';
-import { runJobAction, type JobAction, type JobActionResult } from '../core/slurm/jobActions';
+import type { JobAction, JobActionResult } from '../core/slurm/jobActions';
 import type { ScontrolJob } from '../core/slurm/scontrol';
+import type { SqueueJob } from '../core/slurm/squeue';
 import type { TestOnlyAnswer } from '../core/slurm/sbatchAnswers';
-import { ClusterMonitor, type FinishedJobInfo, type MonitorStatus } from '../core/slurm/monitor';
+import type { StartVerdict } from '../core/slurm/startEstimate';
+import { ClusterMonitor } from '../core/slurm/monitor';
 import type { ExecOptions, ExecResult } from '../core/transport';
-import { type FileTransfer } from '../transport/fileTransfer';
-import { LocalFileTransfer } from '../transport/localFileTransfer';
-import { SftpFileTransfer } from '../transport/sftpFileTransfer';
-import { uploadFiles, type SyncProgress, type SyncSummary } from '../transport/sftpSync';
-import type { SshCallbacks } from '../transport/ssh';
-import { jobEfficiency, type Efficiency } from '../core/slurm/efficiency';
-import type { AccountedJobDetail } from '../core/slurm/sacct';
+import type { FileTransfer } from '../transport/fileTransfer';
+import type { SyncSummary } from '../transport/sftpSync';
 import { DEFAULT_HISTORY_DAYS, HistoryTracker, jobAccounting, resubmitFailedTasks, type History, type JobAccounting, type ResubmitOptions, type ResubmitResult } from './accounting';
-import { ClusterConnection, type ConnectionState } from './connection';
+import { ClusterConnection } from './connection';
 import type { ClusterJupyter } from './jupyter';
 import { Emitter } from './events';
-import { jobDetailsText } from './jobDetails';
-import { OutputFollower, outputPathsOf, readJob, type JobStateSource, type OutputFollowerOptions } from './outputFollower';
-import { estimateStart, type StartEstimate } from './startEstimate';
+import type { OutputFollower, OutputFollowerOptions } from './outputFollower';
+import { JobOps } from './jobOps';
+import type { StartEstimate } from './startEstimate';
 import { ActionRefresh } from './actionRefresh';
 import { refreshIntervalFor } from './refreshPolicy';
-import { scriptPathInWorkspace, syncAndSubmit, syncAndSubmitText, syncWorkspace, type RemoteWorkspace, type Submitted } from './submit';
-import type { StartVerdict } from '../core/slurm/startEstimate';
-import { readFile } from 'node:fs/promises';
+import type { Submitted } from './submit';
+import type { ClusterOptions, ClusterView, LocalFolder, TransferControl } from './clusterView';
+import { JobEndings, type FinishedJobReport } from './jobEndings';
+import { WorkspaceOps } from './workspaceOps';
 
 export type { ConnectionState } from './connection';
 export type { FinishedJobInfo, MonitorStatus } from '../core/slurm/monitor';
 export type { History } from './accounting';
-
-/** A job of mine that ended, with its accounting record and efficiency when slurmdbd has them. */
-export interface FinishedJobReport extends FinishedJobInfo {
-  accounting?: AccountedJobDetail;
-  efficiency?: Efficiency;
-}
-
-export interface ClusterOptions {
-  /** Prompts and secrets for SSH. */
-  sshCallbacks: () => SshCallbacks;
-  /** Read at every refresh. */
-  allUsers: () => boolean;
-  refreshIntervalMs: () => number;
-  /** The history window in days (hpcWorkbench.history.days; default 7). */
-  historyDays?: () => number;
-}
-
-/** What views render of a cluster: a read-only picture, taken when asked. */
-export interface ClusterView {
-  readonly config: ClusterConfig;
-  readonly isLocal: boolean;
-  readonly connection: ConnectionState;
-  /** Why the connection failed, when it did. */
-  readonly connectionError?: string;
-  readonly status: MonitorStatus;
-  /** The last state read, kept while a refresh fails. */
-  readonly state?: ClusterState;
-  /** Disconnected by the user: not refreshed until connected again. */
-  readonly userDisconnected: boolean;
-  /** Watched: refreshed on the interval. */
-  readonly started: boolean;
-  /** Finished jobs from accounting (fetched on start, when a job of mine ends, on demand). */
-  readonly history?: History;
-}
-
-/** A local workspace folder and the sync settings that apply to it. */
-export interface LocalFolder {
-  /** Absolute path of the folder. */
-  root: string;
-  /** Its name: the default remote folder is ~/hpc-workbench/<name>. */
-  name: string;
-  excludeGlobs?: readonly string[];
-}
-
-export interface TransferControl {
-  signal?: AbortSignal;
-  onProgress?(progress: SyncProgress): void;
-}
+export type { ClusterOptions, ClusterView, LocalFolder, TransferControl } from './clusterView';
+export type { FinishedJobReport } from './jobEndings';
 
 export class Cluster {
   readonly config: ClusterConfig;
@@ -91,8 +43,6 @@ export class Cluster {
   private readonly monitor: ClusterMonitor;
   private userDisconnected = false;
   private started = false;
-  private readonly localTransfer = new LocalFileTransfer();
-  private sftpTransfer: { sftp: SFTPWrapper; transfer: SftpFileTransfer } | undefined;
   private readonly changeEmitter = new Emitter<void>();
   private readonly stateEmitter = new Emitter<ClusterState>();
   private readonly finishEmitter = new Emitter<FinishedJobReport>();
@@ -101,11 +51,12 @@ export class Cluster {
   /** How many cluster maps want CPU placement with the refresh. */
   private placementWanted = 0;
   private readonly historyTracker: HistoryTracker;
-  private historyWanted = true;
-  private endedBatch: FinishedJobInfo[] = [];
-  /** Endings whose record slurmdbd did not have yet: reported after the next refresh's history fetch. */
-  private awaitingRecord: FinishedJobInfo[] = [];
-  private readonly followers = new Set<OutputFollower>();
+  private readonly endings = new JobEndings(
+    () => this.refreshHistory(),
+    (report) => this.finishEmitter.fire(report),
+  );
+  private readonly workspaces: WorkspaceOps;
+  private readonly jobs: JobOps;
   private focused = true;
   private readonly actionRefresh = new ActionRefresh(async () => {
     if (this.userDisconnected) return undefined;
@@ -116,13 +67,32 @@ export class Cluster {
   constructor(config: ClusterConfig, options: ClusterOptions) {
     this.config = config;
     this.connection = new ClusterConnection(config, options.sshCallbacks);
+    this.workspaces = new WorkspaceOps({
+      connection: this.connection,
+      ready: () => this.ready(),
+      snapshot: () => this.state?.snapshot,
+      submitted: (jobId) => void this.actionRefresh.after({ listed: [jobId] }),
+    });
+    this.jobs = new JobOps({
+      connection: this.connection,
+      clusterName: config.name,
+      ready: () => this.ready(),
+      refreshAfter: (expectation) => this.actionRefresh.after(expectation),
+      transfer: () => this.transfer(),
+      stateSource: {
+        lookup: (id) => this.findJob(id) ?? (this.monitor.state ? 'absent' : undefined),
+        onRefresh: (listener) => this.stateEmitter.on(() => listener()),
+        paused: () => this.userDisconnected,
+      },
+      followingChanged: () => this.monitor.reschedule(),
+    });
     this.monitor = new ClusterMonitor(
       async () => {
         await this.connection.ready();
         return this.connection;
       },
       // History is read on events (below), not at every refresh; sstat rides along with the refresh.
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: () => refreshIntervalFor(options.refreshIntervalMs(), { focused: this.focused, following: this.followers.size > 0 }), liveUse: () => true, placement: () => this.placementWanted > 0 },
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: () => refreshIntervalFor(options.refreshIntervalMs(), { focused: this.focused, following: this.jobs.following }), liveUse: () => true, placement: () => this.placementWanted > 0 },
     );
     this.historyTracker = new HistoryTracker(
       async () => {
@@ -135,20 +105,11 @@ export class Cluster {
       this.monitor.onStatus((status) => {
         if (status.kind === 'ok') {
           this.stateEmitter.fire(status.state);
-          // On start (first answer), and once more after an ending that accounting had not recorded yet.
-          if (this.historyWanted) {
-            this.historyWanted = false;
-            const waiting = this.awaitingRecord;
-            this.awaitingRecord = [];
-            void this.refreshHistory().then(
-              (history) => this.report(waiting, history, false),
-              () => this.report(waiting, undefined, false),
-            );
-          }
+          this.endings.refreshed();
         }
         this.changeEmitter.fire();
       }),
-      this.monitor.onFinishedJob((job) => this.jobEnded(job)),
+      this.monitor.onFinishedJob((job) => this.endings.jobEnded(job)),
       this.historyTracker.onDidChange((history) => {
         this.historyEmitter.fire(history);
         this.changeEmitter.fire();
@@ -186,46 +147,6 @@ export class Cluster {
     return this.historyEmitter.on(listener);
   }
 
-  private jobEnded(job: FinishedJobInfo): void {
-    // The monitor reports the endings of one refresh back to back: one history fetch for all.
-    this.endedBatch.push(job);
-    if (this.endedBatch.length > 1) return;
-    queueMicrotask(() => {
-      const batch = this.endedBatch;
-      this.endedBatch = [];
-      void this.reportEndings(batch);
-    });
-  }
-
-  private async reportEndings(batch: FinishedJobInfo[]): Promise<void> {
-    let history: History | undefined;
-    try {
-      history = await this.refreshHistory();
-    } catch {
-      history = undefined;
-    }
-    this.report(batch, history, true);
-  }
-
-  private report(jobs: FinishedJobInfo[], history: History | undefined, mayWait: boolean): void {
-    for (const job of jobs) {
-      const record = history?.jobs.find((j) => j.jobId === job.jobId || j.jobIdRaw === job.jobId);
-      // slurmdbd may record the end a moment after squeue forgets the job: fetch again after the
-      // next refresh and report then (with or without the record).
-      if (mayWait && history?.source === 'slurmdbd' && !record) {
-        this.awaitingRecord.push(job);
-        this.historyWanted = true;
-        continue;
-      }
-      const report: FinishedJobReport = { ...job };
-      if (record && history?.source === 'slurmdbd') {
-        report.accounting = record;
-        report.efficiency = jobEfficiency(record);
-      }
-      this.finishEmitter.fire(report);
-    }
-  }
-
   // --- state -------------------------------------------------------------------------------
 
   view(): ClusterView {
@@ -249,7 +170,11 @@ export class Cluster {
 
   /** Whether a job (by id, or by the numeric id of an array task) is in the last state read. */
   knowsJob(jobId: string): boolean {
-    return !!this.monitor.state?.jobs.some((j) => j.jobId === jobId || j.jobIdNumeric === jobId);
+    return !!this.findJob(jobId);
+  }
+
+  private findJob(jobId: string): SqueueJob | undefined {
+    return this.monitor.state?.jobs.find((j) => j.jobId === jobId || j.jobIdNumeric === jobId);
   }
 
   // --- connection and refresh ------------------------------------------------------------------
@@ -355,80 +280,49 @@ export class Cluster {
   }
 
   /** The remote copy of a workspace folder (absolute). */
-  async remoteDir(folderName: string): Promise<string> {
-    await this.ready();
-    return this.connection.remoteDir(folderName);
+  remoteDir(folderName: string): Promise<string> {
+    return this.workspaces.remoteDir(folderName);
   }
 
   /** The file transfer on the cluster's connection (SFTP on the shared SSH connection, or local files). */
-  async transfer(): Promise<FileTransfer> {
-    await this.ready();
-    const sftp = await this.connection.sftp();
-    if (!sftp) return this.localTransfer;
-    if (this.sftpTransfer?.sftp !== sftp || !this.sftpTransfer.transfer.isOpen) {
-      this.sftpTransfer = { sftp, transfer: new SftpFileTransfer(sftp, this.connection) };
-    }
-    return this.sftpTransfer.transfer;
-  }
-
-  private async remoteWorkspace(folder: LocalFolder, control: TransferControl = {}): Promise<RemoteWorkspace> {
-    return {
-      runner: this.connection,
-      transfer: await this.transfer(),
-      localRoot: folder.root,
-      remoteRoot: await this.remoteDir(folder.name),
-      excludeGlobs: folder.excludeGlobs,
-      signal: control.signal,
-      onProgress: control.onProgress,
-    };
+  transfer(): Promise<FileTransfer> {
+    return this.workspaces.transfer();
   }
 
   /** Syncs a workspace folder to its remote copy (incremental, atomic per file). */
-  async sync(folder: LocalFolder, control?: TransferControl): Promise<SyncSummary> {
-    return (await syncWorkspace(await this.remoteWorkspace(folder, control))).summary;
+  sync(folder: LocalFolder, control?: TransferControl): Promise<SyncSummary> {
+    return this.workspaces.sync(folder, control);
   }
 
   /** Uploads a few files of a folder (upload on save). Returns the relative paths uploaded. */
-  async upload(folder: LocalFolder, files: readonly string[]): Promise<string[]> {
-    return uploadFiles({ ...(await this.remoteWorkspace(folder)), files });
+  upload(folder: LocalFolder, files: readonly string[]): Promise<string[]> {
+    return this.workspaces.upload(folder, files);
   }
 
-  /** Syncs, then `sbatch --parsable` in the remote folder; the new job shows at the next refresh. */
-  async submit(folder: LocalFolder, script: string, control?: TransferControl, extraArgs: readonly string[] = []): Promise<Submitted> {
-    const submitted = await syncAndSubmit(await this.remoteWorkspace(folder, control), script, extraArgs);
-    void this.actionRefresh.after({ listed: [submitted.jobId] });
-    return submitted;
+  /** Syncs, then `sbatch --parsable` in the remote folder; then a refresh lists the new job. */
+  submit(folder: LocalFolder, script: string, control?: TransferControl, extraArgs: readonly string[] = []): Promise<Submitted> {
+    return this.workspaces.submit(folder, script, control, extraArgs);
   }
 
   /** Syncs, then `sbatch --parsable [options]` in the remote folder with the script given as text on stdin. */
-  async submitText(folder: LocalFolder, scriptText: string, options: readonly string[] = [], control?: TransferControl): Promise<Omit<Submitted, 'script'>> {
-    const submitted = await syncAndSubmitText(await this.remoteWorkspace(folder, control), scriptText, options);
-    void this.actionRefresh.after({ listed: [submitted.jobId] });
-    return submitted;
+  submitText(folder: LocalFolder, scriptText: string, options: readonly string[] = [], control?: TransferControl): Promise<Omit<Submitted, 'script'>> {
+    return this.workspaces.submitText(folder, scriptText, options, control);
   }
 
   /**
    * Syncs, then `sbatch --test-only` of the script in the remote folder, judged with the
    * cluster-aware checks: `verdict` never says "starts" for a job that pends forever or fails at launch.
    */
-  async validate(folder: LocalFolder, script: string, control?: TransferControl): Promise<TestOnlyAnswer & { verdict: StartVerdict }> {
-    scriptPathInWorkspace(folder.root, script);
-    const workspace = await this.remoteWorkspace(folder, control);
-    await syncWorkspace(workspace);
-    throwIfCancelled(control?.signal);
-    const text = await readFile(script, 'utf8');
-    const estimate = await estimateStart(this.connection, { text, remoteRoot: workspace.remoteRoot, localRoot: folder.root, snapshot: this.state?.snapshot, signal: control?.signal });
-    return { ...estimate.answer, verdict: estimate.verdict };
+  validate(folder: LocalFolder, script: string, control?: TransferControl): Promise<TestOnlyAnswer & { verdict: StartVerdict }> {
+    return this.workspaces.validate(folder, script, control);
   }
 
   /**
    * "Will it start?" for a script's text as it is, without syncing: `sbatch --test-only` with the
    * text on stdin in the folder's remote copy, judged with the last snapshot's checks.
    */
-  async estimateStart(folder: LocalFolder | undefined, text: string, signal?: AbortSignal): Promise<StartEstimate> {
-    await this.ready();
-    const remoteRoot = folder ? await this.connection.remoteDir(folder.name) : '~';
-    return estimateStart(this.connection, { text, remoteRoot, localRoot: folder?.root, snapshot: this.state?.snapshot, signal });
+  estimateStart(folder: LocalFolder | undefined, text: string, signal?: AbortSignal): Promise<StartEstimate> {
+    return this.workspaces.estimateStart(folder, text, signal);
   }
 
   /**
@@ -449,53 +343,31 @@ export class Cluster {
   // --- jobs ------------------------------------------------------------------------------------
 
   /** Cancel, hold, release or requeue, each verified; then a targeted refresh (actionRefresh.ts) so views show the result at once. */
-  async jobAction(action: JobAction, jobIds: readonly string[]): Promise<JobActionResult[]> {
-    let results: JobActionResult[];
-    try {
-      await this.ready();
-      results = await runJobAction(this.connection, action, jobIds);
-    } catch (error) {
-      results = jobIds.map((jobId) => ({ jobId, ok: false, error: (error as Error).message }));
-    }
-    await this.actionRefresh.after(action === 'cancel' ? { gone: results.filter((r) => r.ok).map((r) => r.jobId) } : {});
-    return results;
+  jobAction(action: JobAction, jobIds: readonly string[]): Promise<JobActionResult[]> {
+    return this.jobs.jobAction(action, jobIds);
   }
 
   /** The job as `scontrol show job` knows it; undefined once slurmctld has forgotten it. */
-  async job(jobId: string): Promise<ScontrolJob | undefined> {
-    await this.ready();
-    return readJob(this.connection, jobId);
+  job(jobId: string): Promise<ScontrolJob | undefined> {
+    return this.jobs.job(jobId);
   }
 
   /** The job's stdout and stderr paths; undefined once slurmctld has forgotten the job. */
-  async outputPaths(jobId: string): Promise<{ stdout: string; stderr: string; workDir?: string } | undefined> {
-    const job = await this.job(jobId);
-    return job && { ...outputPathsOf(job), workDir: job.workDir };
+  outputPaths(jobId: string): Promise<{ stdout: string; stderr: string; workDir?: string } | undefined> {
+    return this.jobs.outputPaths(jobId);
   }
 
   /** The details document of a job (scontrol, else accounting). */
-  async jobDetails(jobId: string): Promise<string> {
-    await this.ready();
-    return jobDetailsText(this.connection, this.name, jobId);
+  jobDetails(jobId: string): Promise<string> {
+    return this.jobs.jobDetails(jobId);
   }
 
   /**
    * A live follower of one output file of a job: its bytes streamed on the connection (resumed
    * from the offset after a reconnection), the job's state from the regular refresh, until it ends.
    */
-  async followOutput(jobId: string, path: string, options?: OutputFollowerOptions): Promise<OutputFollower> {
-    await this.ready();
-    const source: JobStateSource = {
-      lookup: (id) => this.monitor.state?.jobs.find((j) => j.jobId === id || j.jobIdNumeric === id) ?? (this.monitor.state ? 'absent' : undefined),
-      onRefresh: (listener) => this.stateEmitter.on(() => listener()),
-      paused: () => this.userDisconnected,
-    };
-    // The transfer is asked for at every read: after a reconnection it is a new SFTP session.
-    const follower = new OutputFollower(this.connection, () => this.transfer(), jobId, path, options, source);
-    this.followers.add(follower);
-    void follower.done().finally(() => this.followers.delete(follower));
-    this.monitor.reschedule();
-    return follower;
+  followOutput(jobId: string, path: string, options?: OutputFollowerOptions): Promise<OutputFollower> {
+    return this.jobs.followOutput(jobId, path, options);
   }
 
   private jupyterService: ClusterJupyter | undefined;
@@ -511,7 +383,7 @@ export class Cluster {
   }
 
   dispose(): void {
-    for (const follower of this.followers) follower.stop();
+    this.jobs.stopFollowers();
     this.jupyterService?.dispose();
     for (const off of this.unsubscribe) off();
     this.monitor.stop();

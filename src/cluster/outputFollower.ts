@@ -9,42 +9,22 @@
  *   bytes every second through the file transfer instead, still without asking Slurm.
  * - standalone (`new OutputFollower(runner, transfer, ...)` without `live`): each `poll()` asks
  *   `scontrol show job` and reads what was appended (SFTP read at an offset, or a local read).
- * Either way a large file opens on its tail. No vscode import: the editor adapter renders it.
+ * Either way a large file opens on its tail (outputCursor.ts: offset and appended reads; followedJob.ts:
+ * the job from scontrol or the refresh). No vscode import: the editor adapter renders it.
  */
-import { StringDecoder } from 'node:string_decoder';
 import type { CommandRunner } from '../core/transport';
-import { parseScontrolJobs, type ScontrolJob } from '../core/slurm/scontrol';
-import type { SqueueJob } from '../core/slurm/squeue';
-import { expandHostlist } from '../core/slurm/units';
-import { jobOutputPaths } from '../core/slurm/outputPaths';
+import type { ScontrolJob } from '../core/slurm/scontrol';
 import { isCancelled } from '../core/errors';
-import { TransferError, type FileTransfer } from '../transport/fileTransfer';
+import type { FileTransfer } from '../transport/fileTransfer';
 import { isFinalState } from '../core/slurm/jobStates';
-import { streamFile } from './outputStream';
-/** The job as scontrol knows it; undefined once Slurm has forgotten it (MinJobAge). */
-export async function readJob(runner: CommandRunner, jobId: string): Promise<ScontrolJob | undefined> {
-  const result = await runner.exec(['scontrol', 'show', 'job', '-o', jobId], { timeoutMs: 30_000 });
-  if (result.code !== 0) {
-    if (/Invalid job id/i.test(result.stderr)) return undefined;
-    throw new Error(`scontrol show job ${jobId} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
-  }
-  return parseScontrolJobs(result.stdout).find((job) => job.jobId === jobId) ?? parseScontrolJobs(result.stdout)[0];
-}
+import { StreamSlot, streamFile } from './outputStream';
+import { OutputCursor } from './outputCursor';
+import { jobFromSqueue, readJob, type JobStateSource } from './followedJob';
 
-/** StdOut/StdErr of a job, with Slurm's patterns resolved when scontrol printed them unexpanded. */
-export function outputPathsOf(job: ScontrolJob): { stdout: string; stderr: string } {
-  return jobOutputPaths({
-    jobId: job.jobId,
-    arrayJobId: job.arrayJobId,
-    arrayTaskId: job.arrayTaskId,
-    name: job.name,
-    userName: job.userName,
-    nodeList: job.record.BatchHost ? [job.record.BatchHost] : job.nodeList,
-    workDir: job.workDir,
-    stdOut: job.stdOut,
-    stdErr: job.stdErr,
-  });
-}
+export { outputPathsOf, readJob, type JobStateSource } from './followedJob';
+export { MAX_STREAMS } from './outputStream';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 export interface FollowUpdate {
   /** Text appended since the previous update. */
@@ -79,53 +59,16 @@ export interface OutputFollowerOptions {
   noStream?: boolean;
 }
 
-/** Where a live follower learns the job's state: the cluster's regular refresh. */
-export interface JobStateSource {
-  /** The job as the last refresh listed it, `absent` when not listed, undefined before the first refresh. */
-  lookup(jobId: string): SqueueJob | 'absent' | undefined;
-  /** After each successful refresh. */
-  onRefresh(listener: () => void): () => void;
-  /** True while following must not reach the cluster (the user disconnected it). */
-  paused(): boolean;
-}
-
-/** At most this many streams per connection (each holds one of its channels); more files are polled. */
-export const MAX_STREAMS = 4;
-const streamsOpen = new WeakMap<CommandRunner, number>();
 /** Characters kept for `poll()` between two calls. */
 const MAX_PENDING = 4 * 1024 * 1024;
 
-/** A job as the refresh's squeue line shows it, in the shape followers report (the notebook card reads it). */
-function jobFromSqueue(job: SqueueJob): ScontrolJob {
-  return {
-    jobId: job.jobId,
-    arrayJobId: job.arrayJobId,
-    arrayTaskId: job.arrayTaskId,
-    name: job.name,
-    userName: job.user,
-    state: job.state,
-    reason: job.reason,
-    partition: job.partition,
-    nodeList: expandHostlist(job.nodeListText),
-    runSeconds: job.elapsedSeconds,
-    timeLimitSeconds: job.timeLimitSeconds,
-    workDir: job.workDir,
-    record: {},
-  };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 export class OutputFollower {
-  private offset = 0;
-  private started = false;
   private ended = false;
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly tailBytes: number;
-  private readonly chunkBytes: number;
+  /** Offset, tail and decoder of the file (outputCursor.ts). */
+  private readonly cursor: OutputCursor;
+  private readonly streamSlot: StreamSlot;
   private readonly pollMs: number;
-  /** Bytes read by every poll (for tests: incremental reads, not re-downloads). */
-  readonly readSizes: number[] = [];
   // --- live following ---
   private state = 'UNKNOWN';
   private exitCode: string | undefined;
@@ -153,18 +96,23 @@ export class OutputFollower {
   constructor(
     private readonly runner: CommandRunner,
     /** The file transfer, or where to get the current one (after a reconnection the old session is closed). */
-    private readonly transfer: FileTransfer | (() => Promise<FileTransfer>),
+    transfer: FileTransfer | (() => Promise<FileTransfer>),
     readonly jobId: string,
     readonly path: string,
     options: OutputFollowerOptions = {},
     /** Live following: the job's state from the regular refresh, bytes streamed. */
     private readonly live?: JobStateSource,
   ) {
-    this.tailBytes = options.tailBytes ?? 256 * 1024;
-    this.chunkBytes = options.chunkBytes ?? 1024 * 1024;
+    this.cursor = new OutputCursor(path, transfer, options.tailBytes ?? 256 * 1024, options.chunkBytes ?? 1024 * 1024);
+    this.streamSlot = new StreamSlot(runner);
     this.pollMs = options.pollMs ?? 1000;
     if (options.noStream) this.fallbackReason = 'streaming turned off';
     if (live) this.begin();
+  }
+
+  /** Bytes read by every poll (for tests: incremental reads, not re-downloads). */
+  get readSizes(): number[] {
+    return this.cursor.readSizes;
   }
 
   get hasEnded(): boolean {
@@ -223,51 +171,13 @@ export class OutputFollower {
       exitCode = job?.exitCode;
       final = !job || isFinalState(state);
     }
-    const read = await this.readAppended();
+    const read = await this.cursor.readAppended();
     let text = read.text;
     if (final) {
-      text += this.decoder.end();
+      text += this.cursor.decoder.end();
       this.ended = true;
     }
-    return { text, skippedBytes: read.skippedBytes, state, exitCode, ended: this.ended, missing: read.missing, offset: this.offset, job };
-  }
-
-  /** Reads what the file gained since the offset (the first read of a large file: its tail only). */
-  private async readAppended(): Promise<{ text: string; skippedBytes: number; missing: boolean }> {
-    let skippedBytes = 0;
-    let text = '';
-    let missing = false;
-    let readNow = 0;
-    try {
-      const transfer = typeof this.transfer === 'function' ? await this.transfer() : this.transfer;
-      if (!this.started) {
-        const entry = await transfer.stat(this.path);
-        if (!entry) throw new TransferError('missing', 'no-such-file', this.path);
-        this.started = true;
-        if (entry.size > this.tailBytes) {
-          skippedBytes = entry.size - this.tailBytes;
-          this.offset = skippedBytes;
-        }
-      }
-      // Read until caught up (bounded, so one poll never takes long).
-      for (let round = 0; round < 8; round++) {
-        const { data, size } = await transfer.read(this.path, this.offset, this.chunkBytes);
-        if (size < this.offset) {
-          // Truncated or replaced (a requeued job): start over.
-          this.offset = 0;
-          continue;
-        }
-        this.offset += data.length;
-        readNow += data.length;
-        text += this.decoder.write(data);
-        if (data.length < this.chunkBytes) break;
-      }
-    } catch (error) {
-      if (!(error instanceof TransferError && error.code === 'no-such-file')) throw error;
-      missing = true;
-    }
-    this.readSizes.push(readNow);
-    return { text, skippedBytes, missing };
+    return { text, skippedBytes: read.skippedBytes, state, exitCode, ended: this.ended, missing: read.missing, offset: this.cursor.offset, job };
   }
 
   // --- live following ------------------------------------------------------------------------
@@ -280,7 +190,7 @@ export class OutputFollower {
       exitCode: this.exitCode,
       ended: this.ended,
       missing: this.missing,
-      offset: this.offset,
+      offset: this.cursor.offset,
       job: this.job,
       mode: this.mode,
       error: this.error,
@@ -360,10 +270,10 @@ export class OutputFollower {
       let skipped = 0;
       for (let attempt = 0; ; attempt++) {
         try {
-          const read = await this.readAppended();
+          const read = await this.cursor.readAppended();
           text += read.text;
           skipped += read.skippedBytes;
-          this.missing = read.missing && this.offset === 0;
+          this.missing = read.missing && this.cursor.offset === 0;
           break;
         } catch (error) {
           if (this.stopped || attempt >= 20) throw error;
@@ -371,7 +281,7 @@ export class OutputFollower {
           await sleep(1000);
         }
       }
-      text += this.decoder.end();
+      text += this.cursor.decoder.end();
       this.error = undefined;
       this.ended = true;
       this.offRefresh?.();
@@ -380,7 +290,7 @@ export class OutputFollower {
       this.error = `Could not read the end of the output: ${(error as Error).message}`;
       this.ended = true;
       this.offRefresh?.();
-      this.emit(this.decoder.end(), 0);
+      this.emit(this.cursor.decoder.end(), 0);
     } finally {
       if (!this.ended) this.finishing = undefined;
     }
@@ -394,10 +304,10 @@ export class OutputFollower {
         await this.nap(60_000);
         continue;
       }
-      if (this.fallbackReason !== undefined || !this.takeStream()) {
+      if (this.fallbackReason !== undefined || !this.streamSlot.take()) {
         this.mode = 'poll';
         try {
-          const read = await this.readAppended();
+          const read = await this.cursor.readAppended();
           const wasMissing = this.missing;
           this.missing = read.missing;
           this.error = undefined;
@@ -417,27 +327,27 @@ export class OutputFollower {
         const end = await streamFile(
           this.runner,
           this.path,
-          this.started ? this.offset : undefined,
-          this.tailBytes,
+          this.cursor.started ? this.cursor.offset : undefined,
+          this.cursor.tailBytes,
           {
             onHeader: (header) => {
               failures = 0;
-              const skipped = this.started ? 0 : header.offset;
-              this.started = true;
-              this.offset = header.offset;
+              const skipped = this.cursor.started ? 0 : header.offset;
+              this.cursor.started = true;
+              this.cursor.offset = header.offset;
               const wasMissing = this.missing;
-              this.missing = !header.exists && this.offset === 0;
+              this.missing = !header.exists && this.cursor.offset === 0;
               const hadError = this.error !== undefined;
               this.error = undefined;
               if (skipped > 0 || wasMissing !== this.missing || hadError) this.emit('', skipped);
             },
             onData: (chunk) => {
               if (abort.signal.aborted) return;
-              this.offset += chunk.length;
-              this.readSizes.push(chunk.length);
+              this.cursor.offset += chunk.length;
+              this.cursor.readSizes.push(chunk.length);
               const wasMissing = this.missing;
               this.missing = false;
-              const text = this.decoder.write(chunk);
+              const text = this.cursor.decoder.write(chunk);
               if (text || wasMissing) this.emit(text, 0);
             },
           },
@@ -450,32 +360,15 @@ export class OutputFollower {
       } catch (error) {
         if (!isCancelled(error) && !abort.signal.aborted) {
           failures++;
-          this.error = `${(error as Error).message} — resuming from byte ${this.offset}`;
+          this.error = `${(error as Error).message} — resuming from byte ${this.cursor.offset}`;
           this.emit('', 0);
           await this.nap(Math.min(5000, 500 * 2 ** Math.min(failures, 4)));
         }
       } finally {
-        this.giveStream();
+        this.streamSlot.give();
         if (this.streamAbort === abort) this.streamAbort = undefined;
       }
     }
-  }
-
-  private holdsStream = false;
-
-  private takeStream(): boolean {
-    if (this.holdsStream) return true;
-    const open = streamsOpen.get(this.runner) ?? 0;
-    if (open >= MAX_STREAMS) return false;
-    streamsOpen.set(this.runner, open + 1);
-    this.holdsStream = true;
-    return true;
-  }
-
-  private giveStream(): void {
-    if (!this.holdsStream) return;
-    this.holdsStream = false;
-    streamsOpen.set(this.runner, Math.max(0, (streamsOpen.get(this.runner) ?? 1) - 1));
   }
 
   /** Waits `ms`, or less when woken (the end of the job, stop). */

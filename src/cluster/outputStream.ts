@@ -6,7 +6,8 @@
  * large file: its size minus the tail shown), so that every later byte is counted exactly and a
  * new connection resumes where the last delivered byte ended. The command lives until the channel
  * closes: its stdin then reaches end-of-file and the script ends tail (no process left behind, even
- * where the server ignores signals).
+ * where the server ignores signals). `StreamSlot` keeps at most MAX_STREAMS such streams open per
+ * connection (each holds one of its channels).
  */
 import type { CommandRunner } from '../core/transport';
 
@@ -80,4 +81,32 @@ export async function streamFile(runner: CommandRunner, path: string, offset: nu
   if (bad) return { kind: 'exited', code: result.code, reason: 'the stream did not start with its header' };
   const reason = result.stderr.trim().split('\n').pop() || `exit status ${result.code}`;
   return { kind: 'exited', code: result.code, reason };
+}
+
+/** At most this many streams per connection (each holds one of its channels); more files are polled. */
+export const MAX_STREAMS = 4;
+const streamsOpen = new WeakMap<CommandRunner, number>();
+
+/** One follower's claim on a stream of its connection: at most MAX_STREAMS held at once per connection. */
+export class StreamSlot {
+  private held = false;
+
+  constructor(private readonly runner: CommandRunner) {}
+
+  /** Holds a slot (true), or none is free (false: poll instead). */
+  take(): boolean {
+    if (this.held) return true;
+    const open = streamsOpen.get(this.runner) ?? 0;
+    if (open >= MAX_STREAMS) return false;
+    streamsOpen.set(this.runner, open + 1);
+    this.held = true;
+    return true;
+  }
+
+  /** Gives the slot back (if held). */
+  give(): void {
+    if (!this.held) return;
+    this.held = false;
+    streamsOpen.set(this.runner, Math.max(0, (streamsOpen.get(this.runner) ?? 1) - 1));
+  }
 }
