@@ -95,7 +95,8 @@ async function followJob(on: CellCluster, cluster: Cluster, card: JobCard, show:
         follower = await cluster.followOutput(card.jobId, paths.stdout);
       }
       last = await follower.poll();
-      card.note = undefined;
+      // Held up (the connection lost: the stream resumes from its offset once it is back).
+      card.note = last.error ? `Cannot follow the job on ${on.clusterName} (${last.error}); retrying.` : undefined;
       card.state = last.state;
       if (last.job) {
         card.reason = last.job.reason;
