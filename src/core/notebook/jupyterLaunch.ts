@@ -21,7 +21,9 @@ export const SOCKET_LINE = 'hpcw-jupyter-socket ';
  * python3-jupyter-server installs the module without the `jupyter` front end).
  */
 function launchLine(command: string | undefined): string {
-  const options = '--no-browser --sock="$d/server.sock" --ServerApp.root_dir="$1"';
+  // Jupyter refuses to run as root without --allow-root; a root login (a container, a local run as
+  // root) is the user's own choice, and the socket stays private to it.
+  const options = '--no-browser --sock="$d/server.sock" --ServerApp.root_dir="$1" $allow_root';
   const configured = command?.trim();
   if (configured && configured !== DEFAULT_JUPYTER_COMMAND) return `${configured} ${options}`;
   return `if command -v jupyter >/dev/null 2>&1; then jupyter server ${options}; else python3 -m jupyter_server ${options}; fi`;
@@ -40,6 +42,7 @@ export function jupyterLaunchScript(command: string | undefined): string {
     'JUPYTER_TOKEN=$token; export JUPYTER_TOKEN; unset token',
     'JUPYTER_RUNTIME_DIR=$d/runtime; export JUPYTER_RUNTIME_DIR',
     'mkdir -p -- "$1" && cd -- "$1" || exit 92',
+    'allow_root=; [ "$(id -u)" = 0 ] && allow_root=--allow-root',
     `printf '${SOCKET_LINE}%s\\n' "$d/server.sock"`,
     `( ${launchLine(command)} ) </dev/null 3<&- &`,
     'server=$!',
