@@ -79,9 +79,11 @@ cat <<MSG
     Open  http://$BIND:$PORT/?folder=$WS
 
   The sample workspace is connected to the sandbox cluster "sandbox" (over SSH, alias
-  hpcw-sandbox) and "sandbox-local" (local Slurm commands). Try: open jobs/broken.sbatch
-  (lint), the HPC Workbench view (clusters, jobs), "HPC: Submit Job" on jobs/hello.sbatch,
-  "HPC: Run with MPI" on mpi/pi.py.
+  hpcw-sandbox) and "sandbox-local" (local Slurm commands). The Getting Started walkthrough
+  opens on the first start. Try: open jobs/broken.sbatch (lint), the HPC Workbench view
+  (clusters, jobs), "HPC: Submit Job" on jobs/hello.sbatch, "HPC: Run with MPI" on mpi/pi.py,
+  "HPC: Show Cluster Map", and slurm-notebook.ipynb with the kernel "HPC Workbench: sandbox"
+  (Run All: a job followed in its cell, then a plot of its data from the login node).
 
   Ctrl-C stops code-server and the sandbox.
 
