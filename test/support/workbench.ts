@@ -123,6 +123,9 @@ export async function answerInput(page: Page, prompt: string | RegExp, value?: s
   await widget.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   if (value !== undefined) await quickInput(page).fill(value);
   for (;;) {
+    // The key goes where the focus is: into the box (a page opening beside it, such as the
+    // walkthrough, can hold the focus).
+    await quickInput(page).focus();
     await page.keyboard.press('Enter');
     const accepted = await widget.waitFor({ state: 'hidden', timeout: Math.min(RETRY_MS, Math.max(1000, deadline - Date.now())) }).then(
       () => true,
