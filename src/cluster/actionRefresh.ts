@@ -1,15 +1,16 @@
 /**
  * Job actions and submissions reflected at once: one targeted refresh right after them (the
  * actions of one burst, within COALESCE_MS, share it), and while it still lists a cancelled job
- * as not yet ended (Slurm shows COMPLETING for a moment) a few more, soon after, until the job
- * has left (at most FOLLOW_UPS, spaced 250 ms, 500 ms, 1 s, 2 s). The periodic refresh is not
- * waited for.
+ * as not yet ended (Slurm shows COMPLETING for a moment, for seconds on a busy node) more, soon
+ * after, until the job has left: spaced 250 ms, 500 ms, 1 s, then every 2 s, for FOLLOW_UP_MS at
+ * most. The periodic refresh is not waited for.
  */
 import type { ClusterState } from '../core/slurm/clusterState';
 import { isFinalState } from '../core/slurm/jobStates';
 
 const COALESCE_MS = 20;
-const FOLLOW_UPS = 4;
+/** How long a cancelled job still listed is refreshed for (then the periodic refresh takes over). */
+const FOLLOW_UP_MS = 30_000;
 
 /** What the refresh must show for an action to be reflected. */
 export interface Expectation {
@@ -57,11 +58,12 @@ export class ActionRefresh {
 
   private async run(): Promise<void> {
     await delay(COALESCE_MS);
-    for (let round = 0; round <= FOLLOW_UPS && this.waiting.length > 0; round++) {
-      if (round > 0) await delay(125 * 2 ** round);
+    const until = Date.now() + FOLLOW_UP_MS;
+    for (let round = 0; this.waiting.length > 0; round++) {
+      if (round > 0) await delay(Math.min(2000, 125 * 2 ** round));
       this.refreshes++;
       const state = await this.refresh().catch(() => undefined);
-      const last = round === FOLLOW_UPS || !state;
+      const last = Date.now() >= until || !state;
       this.waiting = this.waiting.filter((w) => {
         if (!last && !reflected(state, w.expectation)) return true;
         w.resolve();
