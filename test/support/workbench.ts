@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { repoRoot } from './codeServer';
+import { repoRoot, type CodeServer, type HeadlessChromium } from './codeServer';
 
 /** Generous: the machine may be busy (2 cores shared with other test layers). */
 export const STEP_TIMEOUT = 60_000;
@@ -207,4 +207,20 @@ export async function runSampleNotebook(page: Page, cluster: string): Promise<Fr
   await page.locator('.notebook-editor .monaco-list-row.focused .run-button-container .monaco-toolbar .action-item').first().click({ timeout: STEP_TIMEOUT });
   await outputs.locator('img').first().waitFor({ timeout: 2 * STEP_TIMEOUT });
   return outputs;
+}
+
+/**
+ * The end of a UI test: a picture of what the window shows kept as `.artifacts/screenshots/NAME.png`
+ * (the CI artifact, also of a failure), then the browser and code-server stopped and the scratch
+ * folder removed. Each part may be missing (a set-up that failed half-way).
+ */
+export async function closeWorkbench(name: string, parts: { page?: Page; chromium?: HeadlessChromium; server?: CodeServer; scratch?: string }): Promise<void> {
+  if (parts.page && !parts.page.isClosed()) {
+    const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
+    fs.mkdirSync(screenshots, { recursive: true });
+    await parts.page.screenshot({ path: path.join(screenshots, `${name}.png`) }).catch(() => undefined);
+  }
+  await parts.chromium?.close();
+  await parts.server?.stop();
+  if (parts.scratch) fs.rmSync(parts.scratch, { recursive: true, force: true });
 }

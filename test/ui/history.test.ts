@@ -20,9 +20,8 @@ import type { Locator, Page } from 'playwright-core';
 import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, type CodeServer, type HeadlessChromium } from '../support/codeServer';
 import { loadSandbox, runCommand, sandboxCtl, slurmEnv, waitForJobEnd, type SandboxInfo } from '../support/sandbox';
 import { until } from '../support/until';
-import { linkExtension, openWorkbench, STEP_TIMEOUT } from '../support/workbench';
+import { closeWorkbench, linkExtension, openWorkbench, STEP_TIMEOUT } from '../support/workbench';
 
-const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
 let info: SandboxInfo | undefined;
 try {
   info = loadSandbox();
@@ -112,13 +111,7 @@ before(async () => {
 
 after(async () => {
   if (frozen) await sandboxCtl('thaw-ctld').catch(() => undefined);
-  if (page && !page.isClosed()) {
-    fs.mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: path.join(screenshots, 'ui-history.png') }).catch(() => undefined);
-  }
-  await chromium?.close();
-  await server?.stop();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  await closeWorkbench('ui-history', { page, chromium, server, scratch });
 });
 
 test('a finished job stays in the History after a window reload: first from the stored history, then refetched', { skip, timeout: 420_000 }, async (t) => {

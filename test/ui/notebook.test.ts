@@ -18,9 +18,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, writeSettings, type CodeServer, type HeadlessChromium } from '../support/codeServer';
-import { linkExtension, openWorkbench, runSampleNotebook, STEP_TIMEOUT } from '../support/workbench';
+import { closeWorkbench, linkExtension, openWorkbench, runSampleNotebook, STEP_TIMEOUT } from '../support/workbench';
 
-const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
 
 let scratch: string;
 let server: CodeServer | undefined;
@@ -56,13 +55,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && !page.isClosed()) {
-    fs.mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: path.join(screenshots, 'ui-notebook.png') }).catch(() => undefined);
-  }
-  await chromium?.close();
-  await server?.stop();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  await closeWorkbench('ui-notebook', { page, chromium, server, scratch });
 });
 
 test('the sample notebook runs: %sinfo table, a live job card, a plot from the kernel on the login node, the job COMPLETED', { timeout: 600_000 }, async (t) => {

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, type CodeServer, type HeadlessChromium } from '../support/codeServer';
-import { linkExtension, quickInputClosed, runFromPalette } from '../support/workbench';
+import { closeWorkbench, linkExtension, quickInputClosed, runFromPalette } from '../support/workbench';
 
 // Generous: the machine may be busy (2 cores shared with other test layers).
 const STEP_TIMEOUT = 60_000;
@@ -71,13 +71,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && !page.isClosed()) {
-    fs.mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: path.join(screenshots, 'ui-smoke.png') }).catch(() => undefined);
-  }
-  await chromium?.close();
-  await server?.stop();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  await closeWorkbench('ui-smoke', { page, chromium, server, scratch });
 });
 
 test('the workbench opens an sbatch file, runs an HPC command and shows the HPC Workbench views', { timeout: 180_000 }, async (t) => {

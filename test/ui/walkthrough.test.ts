@@ -17,21 +17,9 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { launchChromium, repoRoot, startCodeServer, writeSettings, type CodeServer, type HeadlessChromium } from '../support/codeServer';
-import {
-  activeEditorLines,
-  answerInput,
-  extensionId,
-  notification,
-  openWorkbench,
-  pick,
-  quickInputClosed,
-  quickOpen,
-  runFromPalette,
-  STEP_TIMEOUT,
-} from '../support/workbench';
+import { activeEditorLines, answerInput, closeWorkbench, extensionId, notification, openWorkbench, pick, quickInputClosed, quickOpen, runFromPalette, STEP_TIMEOUT } from '../support/workbench';
 
 const vsix = path.resolve(repoRoot, process.env.HPCW_VSIX ?? path.join('dist', 'hpc-workbench.vsix'));
-const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
 const WALKTHROUGH_ID = `${extensionId()}#gettingStarted`;
 const STEPS = ['connectCluster', 'lintScript', 'submitJob', 'runMpi', 'openNotebook', 'clusterMap'];
 
@@ -72,13 +60,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && !page.isClosed()) {
-    fs.mkdirSync(screenshots, { recursive: true });
-    await page.screenshot({ path: path.join(screenshots, 'ui-walkthrough.png') }).catch(() => undefined);
-  }
-  await chromium?.close();
-  await server?.stop();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  await closeWorkbench('ui-walkthrough', { page, chromium, server, scratch });
 });
 
 function step(id: string): Locator {
