@@ -17,7 +17,7 @@ import { ClusterMonitor } from '../core/slurm/monitor';
 import type { ExecOptions, ExecResult } from '../core/transport';
 import type { FileTransfer } from '../transport/fileTransfer';
 import type { SyncSummary } from '../transport/sftpSync';
-import { DEFAULT_HISTORY_DAYS, HistoryTracker, jobAccounting, resubmitFailedTasks, type History, type JobAccounting, type ResubmitOptions, type ResubmitResult } from './accounting';
+import { DEFAULT_HISTORY_DAYS, fetchLiveUse, HistoryTracker, jobAccounting, resubmitFailedTasks, type History, type JobAccounting, type LiveUse, type ResubmitOptions, type ResubmitResult } from './accounting';
 import { ClusterConnection } from './connection';
 import type { ClusterJupyter } from './jupyter';
 import { Emitter } from './events';
@@ -91,8 +91,8 @@ export class Cluster {
         await this.connection.ready();
         return this.connection;
       },
-      // History is read on events (below), not at every refresh; sstat rides along with the refresh.
-      { cluster: config.name, allUsers: options.allUsers, intervalMs: () => refreshIntervalFor(options.refreshIntervalMs(), { focused: this.focused, following: this.jobs.following }), liveUse: () => true, placement: () => this.placementWanted > 0 },
+      // History is read on events (below), live use (sstat) on demand: neither at every refresh.
+      { cluster: config.name, allUsers: options.allUsers, intervalMs: () => refreshIntervalFor(options.refreshIntervalMs(), { focused: this.focused, following: this.jobs.following }), placement: () => this.placementWanted > 0 },
     );
     this.historyTracker = new HistoryTracker(
       async () => {
@@ -227,11 +227,14 @@ export class Cluster {
     return this.actionRefresh.refreshes;
   }
 
-  /** Refreshes now (starting to watch if needed) and resolves when done; failures show in the status. */
+  /**
+   * Refreshes everything now, the partitions included (the user asked: starting to watch if
+   * needed); resolves when done; failures show in the status.
+   */
   async refresh(): Promise<void> {
     if (this.userDisconnected) return;
     this.watch();
-    await this.monitor.refresh().catch(() => undefined);
+    await this.monitor.refresh({ partitions: true }).catch(() => undefined);
   }
 
   // --- accounting ------------------------------------------------------------------------------
@@ -261,6 +264,15 @@ export class Cluster {
   async jobAccounting(jobId: string): Promise<JobAccounting> {
     await this.ready();
     return jobAccounting(this.connection, jobId);
+  }
+
+  /**
+   * Live use (sstat) of running jobs, read when asked (a job's tooltip or details): not with every
+   * refresh, where it would cost slurmctld two RPCs per running job.
+   */
+  async liveUse(jobIds: readonly string[]): Promise<LiveUse> {
+    await this.ready();
+    return fetchLiveUse(this.connection, jobIds);
   }
 
   /** Submits the failed tasks of an array again (`--array=<indices>%N`), then refreshes. */

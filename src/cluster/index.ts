@@ -8,11 +8,11 @@
  *   `cluster.view()`; commands call its operations: `sync`, `upload`, `submit`, `validate`,
  *   `jobAction`, `job`, `outputPaths`, `jobDetails`, `followOutput`, `exec`, `transfer`, and accounting:
  *   `history` (fetched on start, when a job of mine ends, on demand), `jobAccounting`,
- *   `resubmitFailedTasks`; live use (sstat) arrives with each refresh in `state.live`.
+ *   `resubmitFailedTasks`, `liveUse` (sstat, read on demand: a tooltip, the details).
  * - Data flows one way: transport → core parsers → ClusterState → events → views.
  */
 export { Cluster, type ClusterOptions, type ClusterView, type LocalFolder, type TransferControl, type ConnectionState, type FinishedJobInfo, type FinishedJobReport, type History, type MonitorStatus } from './cluster';
-export { DEFAULT_HISTORY_DAYS, needsSlurmdbd, type JobAccounting, type ResubmitResult } from './accounting';
+export { DEFAULT_HISTORY_DAYS, needsSlurmdbd, type JobAccounting, type LiveUse, type ResubmitResult } from './accounting';
 export { ClusterRegistry } from './registry';
 export { downloadFile, listRemoteFiles, type DownloadOutcome } from './download';
 export { OutputFollower, MAX_STREAMS, type FollowUpdate } from './outputFollower';

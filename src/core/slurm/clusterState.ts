@@ -6,9 +6,8 @@
 import { CLUSTER_SNAPSHOT_VERSION, type ClusterSnapshot, type NodeInfo, type PartitionInfo } from '../cluster/snapshot';
 import type { BatchSection, BatchStep } from './batch';
 import { jobDetailArgv, parseJobAllocations, parseScontrolNodes, parseScontrolPartitions, type JobAllocation, type ScontrolNode, type ScontrolPartition } from './scontrol';
-import { parseSinfoPartitions, sinfoPartitionsArgv, type Counts } from './sinfo';
+import type { Counts } from './sinfo';
 import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
-import { parseSstat, sstatArgv, type LiveStep } from './sstat';
 
 export interface Usage {
   allocated: number;
@@ -47,8 +46,6 @@ export interface ClusterState {
   nodes: ScontrolNode[];
   /** squeue: my jobs, or everyone's when asked for all users. */
   jobs: SqueueJob[];
-  /** sstat of the running jobs asked for (`liveJobIds`), by job id; absent when not asked. */
-  live?: Record<string, LiveStep[]>;
   summary: ClusterSummary;
   /** Whether `jobs` holds every user's jobs. */
   allUsers: boolean;
@@ -72,8 +69,11 @@ export class ClusterQueryError extends Error {
 
 export interface RefreshOptions {
   allUsers: boolean;
-  /** Running jobs whose live use to read with sstat (jobs running at the previous refresh). */
-  liveJobIds?: readonly string[];
+  /**
+   * Read the partitions (`scontrol show partition`; default true). They change rarely: the
+   * monitor reads them now and then and reuses the last answer in between (see `withPartitions`).
+   */
+  partitions?: boolean;
   /** Read where running jobs' CPUs are (the cluster map; default false). */
   placement?: boolean;
 }
@@ -88,22 +88,35 @@ export function placementArgv(allUsers: boolean): string[] {
   return ['sh', '-c', `${jobDetailArgv().join(' ')} | grep -F "UserId=$(id -un)("; exit 0`];
 }
 
-/** The commands of one refresh, run in one round trip. */
+/**
+ * The commands of one refresh, run in one round trip. Light on slurmctld (issue 14): one squeue
+ * (REQUEST_JOB_USER_INFO; `--local` skips its REQUEST_FED_INFO) and one `scontrol show node`
+ * (REQUEST_NODE_INFO), each of which also loads the partition table itself; the partitions'
+ * limits only when asked; the partitions' node counts come from the nodes (no sinfo); live use
+ * (sstat, two RPCs per job) is read on demand, not here. See bench/controller.ts.
+ */
 export function refreshSteps(options: RefreshOptions): BatchStep[] {
   const steps: BatchStep[] = [
     { name: 'user', argv: ['id', '-un'] },
     { name: 'version', argv: ['scontrol', '--version'] },
-    { name: 'partitions', argv: ['scontrol', '-o', 'show', 'partition'] },
+  ];
+  if (options.partitions !== false) steps.push({ name: 'partitions', argv: ['scontrol', '-o', 'show', 'partition'] });
+  steps.push(
     // -d: the details, among them GresUsed (GPUs in use) where no TRES tracks them.
     { name: 'nodes', argv: ['scontrol', '-o', '-d', 'show', 'node'] },
-    { name: 'sinfo', argv: sinfoPartitionsArgv() },
     { name: 'squeue', argv: squeueArgv({ allUsers: options.allUsers }) },
-  ];
+  );
   if (options.placement) steps.push({ name: 'placement', argv: placementArgv(options.allUsers) });
-  if (options.liveJobIds && options.liveJobIds.length > 0) {
-    steps.push({ name: 'sstat', argv: sstatArgv(options.liveJobIds.slice(0, 100)) });
-  }
   return steps;
+}
+
+/**
+ * The sections of a refresh that did not read the partitions, completed with the partitions
+ * section of an earlier one (unchanged when it read them itself).
+ */
+export function withPartitions(sections: Map<string, BatchSection>, earlier: BatchSection | undefined): Map<string, BatchSection> {
+  if (sections.has('partitions') || !earlier) return sections;
+  return new Map([...sections, ['partitions', earlier]]);
 }
 
 /** The first meaningful line of a failed command's error output. */
@@ -141,19 +154,11 @@ export function buildClusterState(
   const versionMatch = /(\d+\.\d+\.\d+\S*)/.exec(sections.get('version')?.stdout ?? '');
   const partitions = parseScontrolPartitions(partitionsText);
   const nodes = parseScontrolNodes(nodesText);
-  const sinfo = sections.get('sinfo');
-  const sinfoParts = sinfo?.code === 0 ? parseSinfoPartitions(sinfo.stdout) : [];
   const jobs = parseSqueue(squeueText);
 
   const now = options.now ?? new Date();
   const snapshot = buildSnapshot(cluster, partitions, nodes, versionMatch?.[1], now);
-  const usage = partitionUsage(partitions, nodes, sinfoParts);
-  const sstat = sections.get('sstat');
-  let liveUse: Record<string, LiveStep[]> | undefined;
-  if (sstat && sstat.code !== null) {
-    liveUse = {};
-    for (const step of parseSstat(sstat.stdout)) (liveUse[step.jobId] ??= []).push(step);
-  }
+  const usage = partitionUsage(partitions, nodes);
   const placement = sections.get('placement');
   const state: ClusterState = {
     cluster,
@@ -165,7 +170,6 @@ export function buildClusterState(
     jobs,
     summary: summarize(nodes),
     allUsers: options.allUsers,
-    ...(liveUse ? { live: liveUse } : {}),
   };
   if (placement?.code === 0) state.allocations = parseJobAllocations(placement.stdout);
   return state;
@@ -235,28 +239,31 @@ function isOther(n: ScontrolNode): boolean {
   return b === 'down' || b === 'drained' || b === 'draining' || b === 'unknown' || b === 'future' || n.state.notResponding;
 }
 
-function partitionUsage(partitions: ScontrolPartition[], nodes: ScontrolNode[], sinfo: ReturnType<typeof parseSinfoPartitions>): PartitionUsage[] {
+/**
+ * Each partition's nodes as sinfo's `%F` counts them (allocated, mixed included / idle / other:
+ * down, drained, draining, not responding... / total), from `scontrol show node` alone; the unit
+ * tests check it against sinfo's own counts recorded beside the nodes on each Slurm version.
+ */
+export function nodeCounts(members: readonly ScontrolNode[]): Counts {
+  const counts: Counts = { allocated: 0, idle: 0, other: 0, total: members.length };
+  for (const n of members) {
+    if (isOther(n)) counts.other++;
+    else if (n.cpusAllocated > 0 || n.state.base === 'allocated' || n.state.base === 'mixed') counts.allocated++;
+    else counts.idle++;
+  }
+  return counts;
+}
+
+function partitionUsage(partitions: ScontrolPartition[], nodes: ScontrolNode[]): PartitionUsage[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  const sinfoByName = new Map(sinfo.map((s) => [s.name, s]));
   return partitions.map((p) => {
     const members = p.nodes.map((name) => byName.get(name)).filter((n): n is ScontrolNode => n !== undefined);
-    let counts: Counts;
-    const s = sinfoByName.get(p.name);
-    if (s) counts = s.nodes;
-    else {
-      counts = { allocated: 0, idle: 0, other: 0, total: members.length };
-      for (const n of members) {
-        if (isOther(n)) counts.other++;
-        else if (n.cpusAllocated > 0 || n.state.base === 'allocated' || n.state.base === 'mixed') counts.allocated++;
-        else counts.idle++;
-      }
-    }
     return {
       name: p.name,
       isDefault: p.isDefault,
       state: p.state,
       maxTimeMinutes: p.maxTimeMinutes,
-      nodes: counts,
+      nodes: nodeCounts(members),
       cpus: {
         allocated: members.reduce((a, n) => a + n.cpusAllocated, 0),
         total: members.reduce((a, n) => a + n.cpus, 0) || p.totalCpus,

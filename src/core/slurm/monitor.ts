@@ -7,9 +7,9 @@
  */
 import { CoalescedRun } from '../coalescedRun';
 import type { CommandRunner } from '../transport';
-import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
+import { batchArgv, parseBatchOutput, type BatchSection, type BatchStep } from './batch';
 import { isReportedFinalState } from './jobStates';
-import { buildClusterState, ClusterQueryError, refreshSteps, type ClusterState } from './clusterState';
+import { buildClusterState, ClusterQueryError, refreshSteps, withPartitions, type ClusterState } from './clusterState';
 import { parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
 import type { SqueueJob } from './squeue';
@@ -39,9 +39,16 @@ export interface ClusterMonitorOptions {
   /** Longest interval while failing (default 5 minutes). */
   maxBackoffMs?: number;
   timeoutMs?: number;
-  /** Read my running jobs' live use (sstat) with each refresh (default false). */
-  liveUse?: () => boolean;
+  /**
+   * The partitions (`scontrol show partition`: limits, state) are read again once their last
+   * reading is this old (default 5 minutes), after a failure, when a node names a partition not
+   * known yet, and on `refresh({ partitions: true })`; in between the last reading is reused.
+   */
+  partitionsMaxAgeMs?: number;
 }
+
+/** How old the partitions read by an earlier refresh may be (see `partitionsMaxAgeMs`). */
+export const PARTITIONS_MAX_AGE_MS = 5 * 60_000;
 
 type Listener<T> = (value: T) => void;
 
@@ -60,6 +67,8 @@ export class ClusterMonitor {
   /** My jobs seen in the last successful refresh, by id. */
   private myJobs = new Map<string, SqueueJob>();
   private myJobsKnown = false;
+  /** The last partitions section read, and when; undefined: read them at the next refresh. */
+  private partitions: { section: BatchSection; at: number; unknown: Set<string> } | undefined;
 
   constructor(
     private readonly runner: () => Promise<CommandRunner>,
@@ -99,9 +108,11 @@ export class ClusterMonitor {
 
   /**
    * Refreshes now. A refresh under way may have started before what the caller wants to see (e.g.
-   * its own scancel): callers arriving meanwhile share one more refresh after it.
+   * its own scancel): callers arriving meanwhile share one more refresh after it. `partitions`:
+   * read the partitions too, however recent their last reading (a refresh the user asked for).
    */
-  refresh(): Promise<ClusterState> {
+  refresh(options: { partitions?: boolean } = {}): Promise<ClusterState> {
+    if (options.partitions) this.partitions = undefined;
     return this.refreshes.run();
   }
 
@@ -142,16 +153,24 @@ export class ClusterMonitor {
     const allUsers = this.options.allUsers();
     try {
       const runner = await this.runner();
-      // sstat for the jobs of mine that ran at the previous refresh: no extra round trip.
-      const liveJobIds = this.options.liveUse?.() ? [...this.myJobs.values()].filter((j) => j.state === 'RUNNING').map((j) => j.jobId) : [];
       const placement = this.options.placement?.() ?? false;
-      const steps = refreshSteps({ allUsers, liveJobIds, placement });
+      const cached = this.partitions;
+      const readPartitions = !cached || Date.now() - cached.at >= (this.options.partitionsMaxAgeMs ?? PARTITIONS_MAX_AGE_MS);
+      const steps = refreshSteps({ allUsers, placement, partitions: readPartitions });
+      const startedAt = Date.now();
       const res = await runner.exec(batchArgv(steps), { timeoutMs: this.options.timeoutMs ?? 60_000 });
-      const sections = parseBatchOutput(res.stdout);
-      if (sections.size === 0) {
+      const answered = parseBatchOutput(res.stdout);
+      if (answered.size === 0) {
         throw new ClusterQueryError(res.stderr.trim().split('\n')[0] || `The cluster did not answer (exit status ${res.code}).`);
       }
+      const sections = readPartitions ? answered : withPartitions(answered, cached?.section);
       const state = buildClusterState(this.options.cluster, sections, { allUsers });
+      // Nodes may name partitions scontrol does not show (hidden ones): only a name new since the
+      // partitions were read makes them stale.
+      const known = new Set(state.snapshot.partitions.map((p) => p.name));
+      const unknown = new Set(state.nodes.flatMap((n) => n.partitions.filter((p) => !known.has(p))));
+      if (readPartitions) this.partitions = { section: answered.get('partitions')!, at: startedAt, unknown };
+      else if ([...unknown].some((p) => !cached?.unknown.has(p))) this.partitions = undefined;
       this.failures = 0;
       this.lastState = state;
       const finished = this.noteMyJobs(state);
@@ -162,6 +181,7 @@ export class ClusterMonitor {
       return state;
     } catch (err) {
       this.failures++;
+      this.partitions = undefined;
       const retryInMs = ClusterMonitor.backoffMs(this.options.intervalMs(), this.failures, this.options.maxBackoffMs ?? 300_000);
       const message = err instanceof Error ? err.message : String(err);
       this.setStatus({ kind: 'error', message, state: this.lastState, retryInMs });

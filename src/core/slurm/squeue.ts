@@ -66,9 +66,12 @@ export interface SqueueJob {
   workDir?: string;
 }
 
-/** Arguments for squeue (without the command name's environment). */
+/**
+ * Arguments for squeue (without the command name's environment). `--local`: this cluster's jobs
+ * only, which spares slurmctld the REQUEST_FED_INFO squeue otherwise sends first.
+ */
 export function squeueArgv(options: { allUsers: boolean; jobIds?: string[] }): string[] {
-  const argv = ['squeue', '-h', '-o', SQUEUE_FORMAT];
+  const argv = ['squeue', '--local', '-h', '-o', SQUEUE_FORMAT];
   if (options.jobIds && options.jobIds.length > 0) argv.push('-j', options.jobIds.join(','));
   else if (!options.allUsers) argv.push('--me');
   return argv;

@@ -7,7 +7,7 @@ import { groupArrays, type AccountedJob, type AccountedJobDetail } from '../../c
 import { formatEfficiency, jobEfficiency } from '../../core/slurm/efficiency';
 import type { LiveStep } from '../../core/slurm/sstat';
 import { formatDuration } from '../../core/slurm/units';
-import type { JobRef } from '../services';
+import type { ClusterService, JobRef } from '../services';
 import type { ClusterView } from '../../cluster';
 import { Base, ClusterElement, icon, MessageElement, statusChildren, type ExplorerElement } from './treeModel';
 
@@ -44,8 +44,6 @@ export class JobElement extends Base implements JobRef {
     cluster: string,
     readonly job: SqueueJob,
     readonly showUser: boolean,
-    /** sstat of this running job (from the refresh). */
-    readonly live?: LiveStep[],
   ) {
     super(`jobs/${cluster}/job/${job.jobId}`, parent);
     this.cluster = cluster;
@@ -76,14 +74,28 @@ export class JobElement extends Base implements JobRef {
       `Elapsed ${formatDuration(j.elapsedSeconds)} of ${formatDuration(j.timeLimitSeconds)} · ${j.nodes} node(s), ${j.cpus} CPU(s)`,
       j.nodeListText ? `Nodes ${j.nodeListText}` : '',
       j.workDir ? `Directory ${j.workDir}` : '',
-      ...(this.live ?? []).map(
-        (s) => `Live (sstat) step ${s.stepId}: ${s.tasks ?? '?'} task(s), average CPU ${s.aveCpuSeconds === null ? '?' : formatDuration(s.aveCpuSeconds)}, MaxRSS ${s.maxRssMiB === null ? '?' : `${s.maxRssMiB}M`}`,
-      ),
     ]
       .filter((s) => s !== '')
       .join('\n');
     return t;
   }
+  /** A running job's tooltip, once hovered, gains its live use (sstat): read then, not with every refresh. */
+  async resolve(item: vscode.TreeItem, service: ClusterService): Promise<vscode.TreeItem> {
+    if (this.job.state !== 'RUNNING') return item;
+    try {
+      const use = await service.cluster(this.cluster).liveUse([this.jobId]);
+      const lines = (use.byJob.get(this.jobId) ?? []).map(liveUseLine);
+      if (use.note) lines.push(use.note);
+      if (lines.length > 0) item.tooltip = `${typeof item.tooltip === 'string' ? item.tooltip : ''}\n${lines.join('\n')}`;
+    } catch {
+      // Not connected, sstat failed: the tooltip without live use.
+    }
+    return item;
+  }
+}
+
+function liveUseLine(s: LiveStep): string {
+  return `Live (sstat) step ${s.stepId}: ${s.tasks ?? '?'} task(s), average CPU ${s.aveCpuSeconds === null ? '?' : formatDuration(s.aveCpuSeconds)}, MaxRSS ${s.maxRssMiB === null ? '?' : `${s.maxRssMiB}M`}`;
 }
 
 export class FinishedJobElement extends Base implements JobRef {
@@ -217,10 +229,10 @@ export function buildJobsTree(entries: ClusterView[], problems: readonly string[
           placed.add(j.arrayJobId);
           const members = byArray.get(j.arrayJobId) ?? [];
           const a = new ArrayElement(`jobs/${name}/group/${st}/array/${j.arrayJobId}`, g, name, j.arrayJobId, `${j.arrayJobId} ${j.name} [array]`, `jobArray.${st.toLowerCase()}`);
-          a.children = members.map((m) => new JobElement(a, name, m, showUser, state.live?.[m.jobId]));
+          a.children = members.map((m) => new JobElement(a, name, m, showUser));
           g.children.push(a);
         } else {
-          g.children.push(new JobElement(g, name, j, showUser, state.live?.[j.jobId]));
+          g.children.push(new JobElement(g, name, j, showUser));
         }
       }
       c.children.push(g);

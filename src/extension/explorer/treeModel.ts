@@ -6,12 +6,15 @@
 import * as vscode from 'vscode';
 import { formatSummary } from '../../core/slurm/clusterState';
 import type { ClusterView } from '../../cluster';
+import type { ClusterService } from '../services';
 
 export interface ExplorerElement {
   readonly key: string;
   readonly parent?: ExplorerElement;
   children: ExplorerElement[];
   item(): vscode.TreeItem;
+  /** Completes the item when VS Code is about to show its tooltip (what is costly to read). */
+  resolve?(item: vscode.TreeItem, service: ClusterService): Promise<vscode.TreeItem>;
 }
 
 export abstract class Base implements ExplorerElement {

@@ -51,6 +51,10 @@ export class ExplorerTree implements vscode.TreeDataProvider<ExplorerElement> {
     return e.item();
   }
 
+  resolveTreeItem(item: vscode.TreeItem, e: ExplorerElement): vscode.ProviderResult<vscode.TreeItem> {
+    return e.resolve ? e.resolve(item, this.service) : item;
+  }
+
   getChildren(e?: ExplorerElement): ExplorerElement[] {
     if (!e) {
       // The views are visible: start watching the clusters.

@@ -1,7 +1,7 @@
 /**
  * Accounting through the cluster service (src/cluster), as the extension uses it: the history is
  * fetched on start and when a job of mine ends (not per refresh), the end report carries the
- * job's efficiency with slurmdbd, live use (sstat) arrives with the refresh, a saved history is
+ * job's efficiency with slurmdbd, live use (sstat) is read on demand (never by the refresh), a saved history is
  * shown until the first fetch. Runs on either sandbox kind; what differs is checked per kind.
  */
 import { test, before, after } from 'node:test';
@@ -54,14 +54,14 @@ test('a saved history shows until the first fetch replaces it', () => {
   assert.equal(cluster.view().history, saved);
 });
 
-test('history on start and on my job\'s end only; sstat with the refresh; efficiency in the end report', async () => {
+test('history on start and on my job\'s end only; sstat on demand; efficiency in the end report', async () => {
   await cluster.connect();
   const first = await until('the history fetched on start', () => (cluster.historyFetches >= 1 && cluster.history?.fetchedAt !== '2026-01-01T00:00:00.000Z' ? cluster.history : undefined));
   assert.equal(first.source, info.accounting);
   const { jobId } = await cluster.submit(folder, path.join(folder.root, 'hold.sbatch'));
   if (info.accounting === 'slurmdbd') {
-    const live = await until('live use of the running job', () => {
-      const steps = cluster.state?.live?.[jobId];
+    const live = await until('live use of the running job', async () => {
+      const steps = (await cluster.liveUse([jobId])).byJob.get(jobId);
       return steps?.some((s) => (s.maxRssMiB ?? 0) > 0) ? steps : undefined;
     });
     assert.equal(live.find((s) => s.stepId === 'batch')?.tasks, 1);

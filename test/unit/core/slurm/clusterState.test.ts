@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { batchArgv, parseBatchOutput } from '../../../../src/core/slurm/batch';
-import { buildClusterState, ClusterQueryError, formatSummary, refreshSteps } from '../../../../src/core/slurm/clusterState';
+import { buildClusterState, ClusterQueryError, formatSummary, nodeCounts, refreshSteps } from '../../../../src/core/slurm/clusterState';
+import { parseScontrolNodes } from '../../../../src/core/slurm/scontrol';
+import { parseSinfoPartitions } from '../../../../src/core/slurm/sinfo';
 import { parseClusterSnapshot } from '../../../../src/core/cluster/snapshot';
 import { ClusterMonitor, type FinishedJobInfo } from '../../../../src/core/slurm/monitor';
 import type { CommandRunner, ExecResult } from '../../../../src/core/transport';
@@ -65,10 +67,30 @@ test('a failed controller yields a ClusterQueryError with Slurm\'s message', () 
   );
 });
 
-test('refresh steps: one round trip, no accounting (the history is fetched on events)', () => {
+test('refresh steps: one round trip, one squeue and one node read, no accounting, no sstat, partitions when asked', () => {
   const steps = refreshSteps({ allUsers: false });
-  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'nodes', 'sinfo', 'squeue']);
-  assert.deepEqual(refreshSteps({ allUsers: true, liveJobIds: ['7'], placement: true }).map((s) => s.name).slice(6), ['placement', 'sstat']);
+  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'nodes', 'squeue']);
+  assert.deepEqual(refreshSteps({ allUsers: true, partitions: false, placement: true }).map((s) => s.name), ['user', 'version', 'nodes', 'squeue', 'placement']);
+  const slurm = refreshSteps({ allUsers: false }).filter((s) => ['squeue', 'sinfo', 'sstat', 'sacct'].includes(s.argv[0]));
+  assert.deepEqual(slurm.map((s) => s.argv[0]), ['squeue'], 'squeue is the only Slurm client besides scontrol');
+});
+
+test('partition node counts from scontrol show node equal sinfo %F, on every recorded Slurm version', () => {
+  const recordings = ['refresh-batch-sandbox.txt', '22.05/refresh-batch.txt', '24.11/refresh-batch.txt', '26.05/refresh-batch.txt'];
+  for (const name of recordings) {
+    const sections = parseBatchOutput(fixture(name));
+    const sinfo = parseSinfoPartitions(sections.get('sinfo')?.stdout ?? '');
+    assert.ok(sinfo.length >= 2, `${name}: sinfo recorded`);
+    const state = buildClusterState('sandbox', sections, { allUsers: true });
+    for (const p of sinfo) {
+      assert.deepEqual(state.partitions.find((u) => u.name === p.name)?.nodes, p.nodes, `${name}: partition ${p.name}`);
+      assert.equal(state.partitions.find((u) => u.name === p.name)?.cpus.allocated, p.cpus.allocated, `${name}: ${p.name} CPUs allocated`);
+    }
+  }
+  // Every kind of node state counted as sinfo does.
+  const nodes = parseScontrolNodes(fixture('scontrol-nodes-tricky.txt'));
+  const counts = nodeCounts(nodes);
+  assert.equal(counts.allocated + counts.idle + counts.other, nodes.length);
 });
 
 /** Replays recorded cluster answers; the squeue section is replaced per call. */
@@ -119,6 +141,31 @@ test('monitor: a job of mine leaving squeue is reported with its final state; ba
   await monitor.refresh();
   assert.equal(monitor.status.kind, 'ok');
   monitor.stop();
+});
+
+test('monitor: the partitions are read on the first refresh, then reused until old, asked for, or after a failure', async () => {
+  const runner = new ScriptedRunner(fixture('refresh-batch-sandbox.txt'));
+  const monitor = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000 });
+  const readsPartitions = (): boolean => (runner.calls.at(-1)?.[2] ?? '').includes("'@@HPCW@@ begin partitions'");
+  const first = await monitor.refresh();
+  assert.equal(readsPartitions(), true);
+  const second = await monitor.refresh();
+  assert.equal(readsPartitions(), false, 'the second refresh reuses them');
+  assert.deepEqual(second.snapshot.partitions, first.snapshot.partitions);
+  assert.deepEqual(second.partitions, first.partitions);
+  await monitor.refresh({ partitions: true });
+  assert.equal(readsPartitions(), true, 'a refresh the user asked for reads them');
+  runner.fail = true;
+  await assert.rejects(monitor.refresh());
+  runner.fail = false;
+  await monitor.refresh();
+  assert.equal(readsPartitions(), true, 'after a failure they are read again');
+  monitor.stop();
+  const always = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000, partitionsMaxAgeMs: 0 });
+  await always.refresh();
+  await always.refresh();
+  assert.equal(readsPartitions(), true, 'once their reading is old enough, they are read again');
+  always.stop();
 });
 
 test('monitor: refreshes asked for during a refresh share one more round trip', async () => {

@@ -164,8 +164,8 @@ test('squeue: het jobs, separators and pipes in names, multi-day elapsed', () =>
 });
 
 test('squeue argv: mine by default, all users on demand', () => {
-  assert.deepEqual(squeueArgv({ allUsers: false }), ['squeue', '-h', '-o', SQUEUE_FORMAT, '--me']);
-  assert.deepEqual(squeueArgv({ allUsers: true }), ['squeue', '-h', '-o', SQUEUE_FORMAT]);
+  assert.deepEqual(squeueArgv({ allUsers: false }), ['squeue', '--local', '-h', '-o', SQUEUE_FORMAT, '--me']);
+  assert.deepEqual(squeueArgv({ allUsers: true }), ['squeue', '--local', '-h', '-o', SQUEUE_FORMAT]);
   assert.deepEqual(squeueArgv({ allUsers: false, jobIds: ['1', '2'] }).slice(-2), ['-j', '1,2']);
 });
 
