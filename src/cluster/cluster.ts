@@ -228,13 +228,13 @@ export class Cluster {
   }
 
   /**
-   * Refreshes everything now, the partitions included (the user asked: starting to watch if
+   * Refreshes everything now, the partitions' limits included (the user asked: starting to watch if
    * needed); resolves when done; failures show in the status.
    */
   async refresh(): Promise<void> {
     if (this.userDisconnected) return;
     this.watch();
-    await this.monitor.refresh({ partitions: true }).catch(() => undefined);
+    await this.monitor.refresh({ limits: true }).catch(() => undefined);
   }
 
   // --- accounting ------------------------------------------------------------------------------

@@ -70,10 +70,11 @@ export class ClusterQueryError extends Error {
 export interface RefreshOptions {
   allUsers: boolean;
   /**
-   * Read the partitions (`scontrol show partition`; default true). They change rarely: the
-   * monitor reads them now and then and reuses the last answer in between (see `withPartitions`).
+   * Read the partitions (`scontrol show partition`) and the scheduler's SelectTypeParameters
+   * (`scontrol show config`; default true). They change rarely: the monitor reads them now and
+   * then and reuses the last answers in between (see `withLimits`).
    */
-  partitions?: boolean;
+  limits?: boolean;
   /** Read where running jobs' CPUs are (the cluster map; default false). */
   placement?: boolean;
 }
@@ -100,7 +101,13 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
     { name: 'user', argv: ['id', '-un'] },
     { name: 'version', argv: ['scontrol', '--version'] },
   ];
-  if (options.partitions !== false) steps.push({ name: 'partitions', argv: ['scontrol', '-o', 'show', 'partition'] });
+  if (options.limits !== false) {
+    steps.push(
+      { name: 'partitions', argv: ['scontrol', '-o', 'show', 'partition'] },
+      // A fixed script (nothing of the user's in it): only the line the linter needs.
+      { name: 'config', argv: ['sh', '-c', "scontrol show config | sed -n 's/^SelectTypeParameters *= *//p'"] },
+    );
+  }
   steps.push(
     // -d: the details, among them GresUsed (GPUs in use) where no TRES tracks them.
     { name: 'nodes', argv: ['scontrol', '-o', '-d', 'show', 'node'] },
@@ -110,13 +117,27 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
   return steps;
 }
 
+/** The sections of a refresh that read the limits (`limits: true`). */
+export const LIMIT_SECTIONS = ['partitions', 'config'] as const;
+
 /**
- * The sections of a refresh that did not read the partitions, completed with the partitions
- * section of an earlier one (unchanged when it read them itself).
+ * The sections of a refresh that did not read the limits, completed with those of an earlier
+ * one (what it read itself is kept).
  */
-export function withPartitions(sections: Map<string, BatchSection>, earlier: BatchSection | undefined): Map<string, BatchSection> {
-  if (sections.has('partitions') || !earlier) return sections;
-  return new Map([...sections, ['partitions', earlier]]);
+export function withLimits(sections: Map<string, BatchSection>, earlier: ReadonlyMap<string, BatchSection> | undefined): Map<string, BatchSection> {
+  const out = new Map(sections);
+  for (const name of LIMIT_SECTIONS) {
+    const s = earlier?.get(name);
+    if (!out.has(name) && s) out.set(name, s);
+  }
+  return out;
+}
+
+/** SelectTypeParameters from the config section (`CR_CORE,MULTIPLE_SHARING_GRES_PJ`), when known. */
+function selectTypeParameters(section: BatchSection | undefined): string[] | undefined {
+  const text = section?.code === 0 ? section.stdout.trim() : '';
+  if (text === '' || text === '(null)') return undefined;
+  return text.split(',').map((p) => p.trim()).filter((p) => p !== '');
 }
 
 /** The first meaningful line of a failed command's error output. */
@@ -158,6 +179,8 @@ export function buildClusterState(
 
   const now = options.now ?? new Date();
   const snapshot = buildSnapshot(cluster, partitions, nodes, versionMatch?.[1], now);
+  const params = selectTypeParameters(sections.get('config'));
+  if (params) snapshot.selectTypeParameters = params;
   const usage = partitionUsage(partitions, nodes);
   const placement = sections.get('placement');
   const state: ClusterState = {

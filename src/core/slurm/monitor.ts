@@ -9,7 +9,7 @@ import { CoalescedRun } from '../coalescedRun';
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchSection, type BatchStep } from './batch';
 import { isReportedFinalState } from './jobStates';
-import { buildClusterState, ClusterQueryError, refreshSteps, withPartitions, type ClusterState } from './clusterState';
+import { buildClusterState, ClusterQueryError, LIMIT_SECTIONS, refreshSteps, withLimits, type ClusterState } from './clusterState';
 import { parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
 import type { SqueueJob } from './squeue';
@@ -40,15 +40,16 @@ export interface ClusterMonitorOptions {
   maxBackoffMs?: number;
   timeoutMs?: number;
   /**
-   * The partitions (`scontrol show partition`: limits, state) are read again once their last
-   * reading is this old (default 5 minutes), after a failure, when a node names a partition not
-   * known yet, and on `refresh({ partitions: true })`; in between the last reading is reused.
+   * The limits (`scontrol show partition`: partitions' limits and state; the scheduler's
+   * SelectTypeParameters) are read again once their last reading is this old (default 5
+   * minutes), after a failure, when a node names a partition not known yet, and on
+   * `refresh({ limits: true })`; in between the last reading is reused.
    */
-  partitionsMaxAgeMs?: number;
+  limitsMaxAgeMs?: number;
 }
 
-/** How old the partitions read by an earlier refresh may be (see `partitionsMaxAgeMs`). */
-export const PARTITIONS_MAX_AGE_MS = 5 * 60_000;
+/** How old the limits read by an earlier refresh may be (see `limitsMaxAgeMs`). */
+export const LIMITS_MAX_AGE_MS = 5 * 60_000;
 
 type Listener<T> = (value: T) => void;
 
@@ -67,8 +68,8 @@ export class ClusterMonitor {
   /** My jobs seen in the last successful refresh, by id. */
   private myJobs = new Map<string, SqueueJob>();
   private myJobsKnown = false;
-  /** The last partitions section read, and when; undefined: read them at the next refresh. */
-  private partitions: { section: BatchSection; at: number; unknown: Set<string> } | undefined;
+  /** The last limit sections read, and when; undefined: read them at the next refresh. */
+  private limits: { sections: Map<string, BatchSection>; at: number; unknown: Set<string> } | undefined;
 
   constructor(
     private readonly runner: () => Promise<CommandRunner>,
@@ -108,11 +109,11 @@ export class ClusterMonitor {
 
   /**
    * Refreshes now. A refresh under way may have started before what the caller wants to see (e.g.
-   * its own scancel): callers arriving meanwhile share one more refresh after it. `partitions`:
-   * read the partitions too, however recent their last reading (a refresh the user asked for).
+   * its own scancel): callers arriving meanwhile share one more refresh after it. `limits`: read
+   * the limits too, however recent their last reading (a refresh the user asked for).
    */
-  refresh(options: { partitions?: boolean } = {}): Promise<ClusterState> {
-    if (options.partitions) this.partitions = undefined;
+  refresh(options: { limits?: boolean } = {}): Promise<ClusterState> {
+    if (options.limits) this.limits = undefined;
     return this.refreshes.run();
   }
 
@@ -154,23 +155,25 @@ export class ClusterMonitor {
     try {
       const runner = await this.runner();
       const placement = this.options.placement?.() ?? false;
-      const cached = this.partitions;
-      const readPartitions = !cached || Date.now() - cached.at >= (this.options.partitionsMaxAgeMs ?? PARTITIONS_MAX_AGE_MS);
-      const steps = refreshSteps({ allUsers, placement, partitions: readPartitions });
+      const cached = this.limits;
+      const readLimits = !cached || Date.now() - cached.at >= (this.options.limitsMaxAgeMs ?? LIMITS_MAX_AGE_MS);
+      const steps = refreshSteps({ allUsers, placement, limits: readLimits });
       const startedAt = Date.now();
       const res = await runner.exec(batchArgv(steps), { timeoutMs: this.options.timeoutMs ?? 60_000 });
       const answered = parseBatchOutput(res.stdout);
       if (answered.size === 0) {
         throw new ClusterQueryError(res.stderr.trim().split('\n')[0] || `The cluster did not answer (exit status ${res.code}).`);
       }
-      const sections = readPartitions ? answered : withPartitions(answered, cached?.section);
+      const sections = readLimits ? answered : withLimits(answered, cached?.sections);
       const state = buildClusterState(this.options.cluster, sections, { allUsers });
       // Nodes may name partitions scontrol does not show (hidden ones): only a name new since the
       // partitions were read makes them stale.
       const known = new Set(state.snapshot.partitions.map((p) => p.name));
       const unknown = new Set(state.nodes.flatMap((n) => n.partitions.filter((p) => !known.has(p))));
-      if (readPartitions) this.partitions = { section: answered.get('partitions')!, at: startedAt, unknown };
-      else if ([...unknown].some((p) => !cached?.unknown.has(p))) this.partitions = undefined;
+      if (readLimits) {
+        const read = new Map(LIMIT_SECTIONS.flatMap((name) => (answered.has(name) ? [[name, answered.get(name)!] as const] : [])));
+        this.limits = { sections: read, at: startedAt, unknown };
+      } else if ([...unknown].some((p) => !cached?.unknown.has(p))) this.limits = undefined;
       this.failures = 0;
       this.lastState = state;
       const finished = this.noteMyJobs(state);
@@ -181,7 +184,7 @@ export class ClusterMonitor {
       return state;
     } catch (err) {
       this.failures++;
-      this.partitions = undefined;
+      this.limits = undefined;
       const retryInMs = ClusterMonitor.backoffMs(this.options.intervalMs(), this.failures, this.options.maxBackoffMs ?? 300_000);
       const message = err instanceof Error ? err.message : String(err);
       this.setStatus({ kind: 'error', message, state: this.lastState, retryInMs });

@@ -51,6 +51,16 @@ export function registerExplorer(context: vscode.ExtensionContext, service: Clus
       rerender();
       return { clusters: clustersTree.dump(), jobs: jobsTree.dump(), statusBar: status.text };
     }),
+    // Internal, for tests: a job's tooltip as VS Code shows it on hover (resolved: live use).
+    vscode.commands.registerCommand('hpcWorkbench._jobTooltip', async (ref: JobRef) => {
+      const el = jobsTree.find((e) => {
+        const r = e as Partial<JobRef>;
+        return r.cluster === ref.cluster && r.jobId === ref.jobId && e.key.includes('/job/');
+      });
+      if (!el) return undefined;
+      const item = await jobsTree.resolveTreeItem(el.item(), el);
+      return typeof item?.tooltip === 'string' ? item.tooltip : undefined;
+    }),
   );
 
   return {

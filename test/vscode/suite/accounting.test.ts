@@ -2,7 +2,8 @@
  * Accounting inside a real VS Code against the sandbox with slurmdbd (`sandbox.sh up --accounting
  * slurmdbd`; skipped otherwise): a job that over-asks (test/fixtures/accounting/rightsize.sbatch:
  * 300 MiB of --mem=1000M, 72 s of --time=10:00) is submitted with Submit Job; when it ends, the
- * History group of the Jobs view shows it with its efficiency, the script shows right-sizing
+ * History group of the Jobs view shows it with its efficiency (while it runs, its tooltip its live
+ * use from sstat), the script shows right-sizing
  * diagnostics, and the quick fix edits the request line (after which the advice is gone: the
  * request changed since that job).
  */
@@ -76,6 +77,17 @@ suite('accounting', () => {
     await vscode.window.showTextDocument(doc);
     const ref = (await vscode.commands.executeCommand('hpcWorkbench.submitJob', { uri: script(), cluster, confirm: false })) as { jobId: string };
     assert.match(ref.jobId, /^\d+$/);
+
+    // While it runs, its tooltip (resolved on hover, not read by the refresh) carries its live use.
+    const tooltip = await until(
+      'the running job\'s tooltip with its live use',
+      async () => {
+        const t = (await vscode.commands.executeCommand('hpcWorkbench._jobTooltip', { cluster, jobId: ref.jobId })) as string | undefined;
+        return t && /^Live \(sstat\) step batch: 1 task\(s\)/m.test(t) ? t : undefined;
+      },
+      120_000,
+    );
+    assert.match(tooltip, new RegExp(`^Job ${ref.jobId} "`));
 
     // The history is fetched when the job ends (no per-refresh sacct): the item shows its efficiency.
     const item = await until(

@@ -69,8 +69,8 @@ test('a failed controller yields a ClusterQueryError with Slurm\'s message', () 
 
 test('refresh steps: one round trip, one squeue and one node read, no accounting, no sstat, partitions when asked', () => {
   const steps = refreshSteps({ allUsers: false });
-  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'nodes', 'squeue']);
-  assert.deepEqual(refreshSteps({ allUsers: true, partitions: false, placement: true }).map((s) => s.name), ['user', 'version', 'nodes', 'squeue', 'placement']);
+  assert.deepEqual(steps.map((s) => s.name), ['user', 'version', 'partitions', 'config', 'nodes', 'squeue']);
+  assert.deepEqual(refreshSteps({ allUsers: true, limits: false, placement: true }).map((s) => s.name), ['user', 'version', 'nodes', 'squeue', 'placement']);
   const slurm = refreshSteps({ allUsers: false }).filter((s) => ['squeue', 'sinfo', 'sstat', 'sacct'].includes(s.argv[0]));
   assert.deepEqual(slurm.map((s) => s.argv[0]), ['squeue'], 'squeue is the only Slurm client besides scontrol');
 });
@@ -96,6 +96,7 @@ test('partition node counts from scontrol show node equal sinfo %F, on every rec
 /** Replays recorded cluster answers; the squeue section is replaced per call. */
 class ScriptedRunner implements CommandRunner {
   calls: string[][] = [];
+  lastStdout = '';
   queue: string[] = [];
   fail = false;
   constructor(private readonly base: string) {}
@@ -107,7 +108,12 @@ class ScriptedRunner implements CommandRunner {
       return { stdout: '@@HPCW@@ begin job0\nJobId=13 JobName=long run UserId=root(0) JobState=COMPLETED Reason=None ExitCode=0:0\n@@HPCW@@ end job0 0\n\n@@HPCW@@ done job0\n', stderr: '', code: 0 };
     }
     const squeue = this.queue.shift() ?? '';
-    const replaced = this.base.replace(/(@@HPCW@@ begin squeue\n)[\s\S]*?(\n@@HPCW@@ end squeue)/, `$1${squeue}$2`);
+    let replaced = this.base.replace(/(@@HPCW@@ begin squeue\n)[\s\S]*?(\n@@HPCW@@ end squeue)/, `$1${squeue}$2`);
+    // Only the sections asked for: a refresh that does not read the limits does not get them.
+    for (const name of ['partitions', 'config']) {
+      if (!script.includes(`'@@HPCW@@ begin ${name}'`)) replaced = replaced.replace(new RegExp(`@@HPCW@@ begin ${name}\\n[\\s\\S]*?@@HPCW@@ done ${name}\\n`), '');
+    }
+    this.lastStdout = replaced;
     return { stdout: replaced, stderr: '', code: 0 };
   }
 }
@@ -143,17 +149,21 @@ test('monitor: a job of mine leaving squeue is reported with its final state; ba
   monitor.stop();
 });
 
-test('monitor: the partitions are read on the first refresh, then reused until old, asked for, or after a failure', async () => {
-  const runner = new ScriptedRunner(fixture('refresh-batch-sandbox.txt'));
+test('monitor: the limits are read on the first refresh, then reused until old, asked for, or after a failure', async () => {
+  const config = '@@HPCW@@ begin config\nCR_CORE,MULTIPLE_SHARING_GRES_PJ\n@@HPCW@@ end config 0\n\n@@HPCW@@ done config\n';
+  const runner = new ScriptedRunner(fixture('refresh-batch-sandbox.txt').replace('@@HPCW@@ begin nodes', `${config}@@HPCW@@ begin nodes`));
   const monitor = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000 });
   const readsPartitions = (): boolean => (runner.calls.at(-1)?.[2] ?? '').includes("'@@HPCW@@ begin partitions'");
   const first = await monitor.refresh();
   assert.equal(readsPartitions(), true);
   const second = await monitor.refresh();
   assert.equal(readsPartitions(), false, 'the second refresh reuses them');
+  assert.ok(!runner.lastStdout.includes('begin partitions'), 'the scripted cluster answered without them');
+  assert.deepEqual(first.snapshot.selectTypeParameters, ['CR_CORE', 'MULTIPLE_SHARING_GRES_PJ']);
   assert.deepEqual(second.snapshot.partitions, first.snapshot.partitions);
+  assert.deepEqual(second.snapshot.selectTypeParameters, first.snapshot.selectTypeParameters);
   assert.deepEqual(second.partitions, first.partitions);
-  await monitor.refresh({ partitions: true });
+  await monitor.refresh({ limits: true });
   assert.equal(readsPartitions(), true, 'a refresh the user asked for reads them');
   runner.fail = true;
   await assert.rejects(monitor.refresh());
@@ -161,7 +171,7 @@ test('monitor: the partitions are read on the first refresh, then reused until o
   await monitor.refresh();
   assert.equal(readsPartitions(), true, 'after a failure they are read again');
   monitor.stop();
-  const always = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000, partitionsMaxAgeMs: 0 });
+  const always = new ClusterMonitor(async () => runner, { cluster: 'sandbox', allUsers: () => true, intervalMs: () => 60_000, limitsMaxAgeMs: 0 });
   await always.refresh();
   await always.refresh();
   assert.equal(readsPartitions(), true, 'once their reading is old enough, they are read again');
