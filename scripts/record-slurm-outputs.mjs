@@ -16,6 +16,8 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { refreshSteps } = require(path.join(root, 'out/src/core/slurm/clusterState.js'));
 const { batchArgv } = require(path.join(root, 'out/src/core/slurm/batch.js'));
+const { sinfoPartitionsArgv } = require(path.join(root, 'out/src/core/slurm/sinfo.js'));
+const { sacctArgv } = require(path.join(root, 'out/src/core/slurm/sacct.js'));
 const { jobActionArgv } = require(path.join(root, 'out/src/core/slurm/jobActions.js'));
 
 if (!process.env.SLURM_CONF) throw new Error('no SLURM_CONF: eval "$(bash test/sandbox/sandbox.sh env --slurm V)" first');
@@ -71,8 +73,15 @@ try {
   ids.push(array.id);
   sleep(1000);
 
-  // The refresh, as the explorer runs it (everyone's jobs, accounting on).
-  const refresh = batchArgv(refreshSteps({ allUsers: true }));
+  // The refresh, as the explorer runs it (everyone's jobs, the limits read); beside it sinfo's
+  // partition counts (the unit tests check that the counts computed from the nodes equal sinfo's)
+  // and the last day's accounting as the history reads it (sacct, else the job completion log).
+  const refresh = batchArgv([
+    ...refreshSteps({ allUsers: true }),
+    { name: 'sinfo', argv: sinfoPartitionsArgv() },
+    { name: 'sacct', argv: sacctArgv({ completion: false, allUsers: true }) },
+    { name: 'jobcomp', argv: sacctArgv({ completion: true, allUsers: true }), onlyIfPreviousFailed: true },
+  ]);
   save('refresh-batch.txt', run(refresh).stdout);
   for (const id of [running.id, held.id, array.id, done.id]) {
     const r = run(['scontrol', '-o', 'show', 'job', id]);

@@ -41,6 +41,8 @@ for (const [major, full] of Object.entries(VERSIONS)) {
     const state = buildClusterState('sandbox', sections, { allUsers: true, now: new Date() });
     assert.equal(state.snapshot.slurmVersion, full);
     assert.equal(state.user, 'root');
+    // The sandbox's slurm.conf says SelectTypeParameters=CR_Core; scontrol show config upper-cases it.
+    assert.deepEqual(state.snapshot.selectTypeParameters, ['CR_CORE']);
     assert.deepEqual(state.snapshot.partitions.map((p) => [p.name, p.isDefault, p.maxTimeMinutes, p.nodes]), [
       ['debug', true, 30, ['n1', 'n2']],
       ['compute', false, 1440, ['n1', 'n2', 'n3', 'n4']],
@@ -77,8 +79,8 @@ for (const [major, full] of Object.entries(VERSIONS)) {
     const array = byName('hpcw-rec-array');
     assert.ok(array.length >= 1, 'the pending array');
     assert.ok(array.every((j) => j.state === 'PENDING' && j.arrayJobId !== undefined), JSON.stringify(array));
-    // Recorded when the refresh still read accounting: without slurmdbd sacct fails and `sacct -c`
-    // (the job completion log, which the history reads on such sites) answers.
+    // Recorded beside the refresh, as the history reads accounting: without slurmdbd sacct fails
+    // and `sacct -c` (the job completion log) answers.
     assert.notEqual(sections.get('sacct')?.code, 0);
     assert.equal(sections.get('jobcomp')?.code, 0);
     const done = parseSacct(sections.get('jobcomp')?.stdout ?? '').find((j) => j.name === 'hpcw-rec-done');
