@@ -2,6 +2,9 @@
  * `sinfo -h -o FORMAT`: one line per partition with Slurm's own node and CPU counts by state
  * (`%F` allocated/idle/other/total nodes, `%C` the same for CPUs), separated by 0x1f.
  * A node-oriented variant (`sinfo -h -N`) lists one line per node and partition.
+ * Not part of the refresh any more (each sinfo costs slurmctld a node and a partition request;
+ * the counts come from `scontrol show node`, see `nodeCounts`): sinfo's own counts are what the
+ * recorder (scripts/record-slurm-outputs.mjs) records and the unit tests compare those with.
  */
 import { forEachRow } from './fields';
 import { FIELD_SEPARATOR } from './squeue';
