@@ -78,6 +78,7 @@ export class Cluster {
       clusterName: config.name,
       ready: () => this.ready(),
       refreshAfter: (expectation) => this.actionRefresh.after(expectation),
+      queueListing: () => this.monitor.queueListing(),
       transfer: () => this.transfer(),
       stateSource: {
         lookup: (id) => this.findJob(id) ?? (this.monitor.state ? 'absent' : undefined),

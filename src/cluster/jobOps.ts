@@ -4,6 +4,7 @@
  * document, and live output followers (their job state from the regular refresh). `Cluster`
  * delegates to it and stops its followers when disposed.
  */
+import type { BatchSection } from '../core/slurm/batch';
 import { runJobAction, type JobAction, type JobActionResult } from '../core/slurm/jobActions';
 import type { ScontrolJob } from '../core/slurm/scontrol';
 import type { FileTransfer } from '../transport/fileTransfer';
@@ -20,6 +21,8 @@ export interface JobHost {
   ready(): Promise<void>;
   /** The refresh right after an action (actionRefresh.ts). */
   refreshAfter(expectation: Expectation): Promise<void>;
+  /** The views' queue listing, for an action's round trip to carry and show at once. */
+  queueListing(): { argv: string[]; read: (section: BatchSection) => void };
   /** The current file transfer (a new SFTP session after a reconnection). */
   transfer(): Promise<FileTransfer>;
   /** Where live followers learn the job's state: the regular refresh. */
@@ -42,7 +45,9 @@ export class JobOps {
     let results: JobActionResult[];
     try {
       await this.host.ready();
-      results = await runJobAction(this.host.connection, action, jobIds);
+      // The queue is listed in the action's own round trip: the views show the change at once;
+      // the refresh after it brings the rest (nodes, partitions).
+      results = await runJobAction(this.host.connection, action, jobIds, { queue: this.host.queueListing() });
     } catch (error) {
       results = jobIds.map((jobId) => ({ jobId, ok: false, error: (error as Error).message }));
     }

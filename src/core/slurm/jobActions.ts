@@ -4,7 +4,7 @@
  * and the state is verified; acting on another user's job gives a clear error.
  */
 import type { CommandRunner } from '../transport';
-import { batchArgv, parseBatchOutput, type BatchStep } from './batch';
+import { batchArgv, parseBatchOutput, type BatchSection, type BatchStep } from './batch';
 import { errorText } from './clusterState';
 import { isActiveState, isFinalState, isHeldJob } from './jobStates';
 import { parseScontrolJobs, type ScontrolJob } from './scontrol';
@@ -71,20 +71,32 @@ export function explainActionError(action: JobAction, jobId: string, code: numbe
   return line ? `Could not ${action} job ${jobId}: ${line}` : `Could not ${action} job ${jobId} (exit status ${code ?? 'killed'}).`;
 }
 
+export interface JobActionOptions {
+  timeoutMs?: number;
+  /**
+   * A queue listing to run in the same round trip, after the actions (the views' squeue): `read`
+   * gets its section, so that views can show the new state without another round trip.
+   */
+  queue?: { argv: string[]; read: (section: BatchSection) => void };
+}
+
 /** Runs an action on several jobs in one round trip and verifies each. */
 export async function runJobAction(
   runner: CommandRunner,
   action: JobAction,
   jobIds: readonly string[],
-  options: { timeoutMs?: number } = {},
+  options: JobActionOptions = {},
 ): Promise<JobActionResult[]> {
   const steps: BatchStep[] = [];
   jobIds.forEach((id, i) => {
     steps.push({ name: `act${i}`, argv: jobActionArgv(action, id) });
     steps.push({ name: `show${i}`, argv: ['scontrol', '-o', 'show', 'job', actionableJobId(id)] });
   });
+  if (options.queue) steps.push({ name: 'queue', argv: options.queue.argv });
   const res = await runner.exec(batchArgv(steps), { timeoutMs: options.timeoutMs ?? 30_000 });
   const sections = parseBatchOutput(res.stdout);
+  const queue = sections.get('queue');
+  if (options.queue && queue?.code === 0) options.queue.read(queue);
   return jobIds.map((jobId, i): JobActionResult => {
     const act = sections.get(`act${i}`);
     const show = sections.get(`show${i}`);

@@ -12,7 +12,7 @@ import { isReportedFinalState } from './jobStates';
 import { buildClusterState, ClusterQueryError, LIMIT_SECTIONS, refreshSteps, withLimits, type ClusterState } from './clusterState';
 import { parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
-import type { SqueueJob } from './squeue';
+import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
 
 export interface FinishedJobInfo {
   cluster: string;
@@ -68,6 +68,8 @@ export class ClusterMonitor {
   /** My jobs seen in the last successful refresh, by id. */
   private myJobs = new Map<string, SqueueJob>();
   private myJobsKnown = false;
+  /** When the jobs of `lastState` were read (the start of their round trip). */
+  private jobsReadAt = 0;
   /** The last limit sections read, and when; undefined: read them at the next refresh. */
   private limits: { sections: Map<string, BatchSection>; at: number; unknown: Set<string> } | undefined;
 
@@ -115,6 +117,33 @@ export class ClusterMonitor {
   refresh(options: { limits?: boolean } = {}): Promise<ClusterState> {
     if (options.limits) this.limits = undefined;
     return this.refreshes.run();
+  }
+
+  /**
+   * The squeue a refresh runs now, for another round trip (an action's) to carry, and what to do
+   * with its answer: `read` shows it at once (see `applyQueue`).
+   */
+  queueListing(): { argv: string[]; read: (section: BatchSection) => void } {
+    const allUsers = this.options.allUsers();
+    const readAt = Date.now();
+    return { argv: squeueArgv({ allUsers }), read: (section) => this.applyQueue(section, readAt, allUsers) };
+  }
+
+  /**
+   * Shows at once a queue listed outside the refresh (`queueListing`, run in a round trip begun
+   * at `readAt`): the last state with its jobs replaced; nodes and partitions wait for the
+   * next refresh. Ignored before the first refresh, when older than the jobs shown, or when it
+   * lists other users than the state does.
+   */
+  private applyQueue(section: BatchSection, readAt: number, allUsers: boolean): void {
+    const last = this.lastState;
+    if (!last || section.code !== 0 || allUsers !== last.allUsers || readAt <= this.jobsReadAt) return;
+    this.jobsReadAt = readAt;
+    const state: ClusterState = { ...last, jobs: parseSqueue(section.stdout), takenAt: new Date().toISOString() };
+    this.lastState = state;
+    const finished = this.noteMyJobs(state);
+    this.setStatus({ kind: 'ok', state });
+    if (finished.length > 0) void this.runner().then((r) => this.resolveFinished(r, finished), () => undefined);
   }
 
   /** The delay before the next refresh after `failures` failures in a row. */
@@ -165,7 +194,10 @@ export class ClusterMonitor {
         throw new ClusterQueryError(res.stderr.trim().split('\n')[0] || `The cluster did not answer (exit status ${res.code}).`);
       }
       const sections = readLimits ? answered : withLimits(answered, cached?.sections);
-      const state = buildClusterState(this.options.cluster, sections, { allUsers });
+      let state = buildClusterState(this.options.cluster, sections, { allUsers });
+      // A queue applied while this refresh ran (an action's) is newer than the one read here.
+      if (this.lastState && this.jobsReadAt > startedAt && this.lastState.allUsers === allUsers) state = { ...state, jobs: this.lastState.jobs };
+      else this.jobsReadAt = startedAt;
       // Nodes may name partitions scontrol does not show (hidden ones): only a name new since the
       // partitions were read makes them stale.
       const known = new Set(state.snapshot.partitions.map((p) => p.name));

@@ -178,6 +178,60 @@ test('monitor: the limits are read on the first refresh, then reused until old, 
   always.stop();
 });
 
+test('monitor: a queue listed in an action\'s round trip shows at once; a refresh begun before it keeps the newer queue', async () => {
+  const sq = fixture('squeue-sandbox.txt');
+  const without13 = sq.split('\n').filter((l) => !l.startsWith('13\x1f')).join('\n');
+  const runner = new ScriptedRunner(fixture('refresh-batch-sandbox.txt'));
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let gatedCalled = false;
+  const gated: CommandRunner = {
+    exec: async (argv) => {
+      gatedCalled = true;
+      await gate;
+      return runner.exec(argv);
+    },
+  };
+  let current: CommandRunner = runner;
+  const monitor = new ClusterMonitor(async () => current, { cluster: 'sandbox', allUsers: () => false, intervalMs: () => 60_000 });
+  const finished: FinishedJobInfo[] = [];
+  monitor.onFinishedJob((f) => finished.push(f));
+  const shown: number[] = [];
+  monitor.onStatus((st) => st.kind === 'ok' && shown.push(st.state.jobs.length));
+  runner.queue.push(sq);
+  assert.equal((await monitor.refresh()).jobs.length, 6);
+
+  // A periodic refresh begins (and reads the queue) before the action...
+  current = gated;
+  runner.queue.push(sq);
+  const pending = monitor.refresh();
+  while (!gatedCalled) await new Promise((resolve) => setTimeout(resolve, 1));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  // ...then the action's round trip lists the queue without job 13: shown at once.
+  const listing = monitor.queueListing();
+  assert.deepEqual(listing.argv.slice(0, 2), ['squeue', '--local']);
+  listing.read({ name: 'queue', code: 0, stdout: without13, stderr: '' });
+  assert.equal(monitor.state?.jobs.length, 5);
+  assert.deepEqual(shown, [6, 5]);
+  release();
+  const after = await pending;
+  assert.equal(after.jobs.length, 5, 'the older queue of the refresh begun before does not bring the job back');
+  current = runner;
+  runner.queue.push(without13);
+  assert.equal((await monitor.refresh()).jobs.length, 5);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(finished.map((f) => f.jobId), ['13'], 'its end reported once');
+  // A listing that failed, or one older than the jobs shown, changes nothing.
+  const old = monitor.queueListing();
+  runner.queue.push(without13);
+  await monitor.refresh();
+  old.read({ name: 'queue', code: 0, stdout: sq, stderr: '' });
+  assert.equal(monitor.state?.jobs.length, 5, 'a listing older than the last refresh is ignored');
+  monitor.queueListing().read({ name: 'queue', code: 1, stdout: '', stderr: 'squeue: error: timeout' });
+  assert.equal(monitor.state?.jobs.length, 5, 'a failed listing is ignored');
+  monitor.stop();
+});
+
 test('monitor: refreshes asked for during a refresh share one more round trip', async () => {
   const base = fixture('refresh-batch-sandbox.txt');
   const runner = new ScriptedRunner(base);
