@@ -134,12 +134,16 @@ class SqueuePeer {
   }
 
   /** What squeue says of the job: undefined when it is not listed (purged, or "Invalid job id"). */
-  async read(jobId: string): Promise<Seen> {
+  async read(jobId: string): Promise<Seen | 'no answer'> {
     const sent = performance.now();
     const text = (await this.ask(jobId)).trim();
     this.roundTrips.push(performance.now() - sent);
     const line = text.split('\n').find((l) => l.includes('|'));
-    if (!line) return undefined;
+    if (!line) {
+      // Not listed: nothing printed, or the job purged; any other answer (a timeout) is no reading.
+      if (text === '' || /invalid job id/i.test(text)) return undefined;
+      return 'no answer';
+    }
     const [state, reason] = line.split('|');
     return { state: state.trim(), reason: (reason ?? '').trim() };
   }
@@ -150,6 +154,10 @@ class SqueuePeer {
     for (let polls = 1; ; polls++) {
       const seen = await this.read(jobId);
       const at = performance.now() - t0;
+      if (seen === 'no answer') {
+        await sleep(POLL_PAUSE_MS);
+        continue;
+      }
       const text = seen ? `${seen.state}${seen.reason && seen.reason !== 'None' ? `/${seen.reason}` : ''}` : 'gone';
       if (trace.length === 0 || !trace[trace.length - 1].startsWith(`${text}@`)) trace.push(`${text}@${at.toFixed(0)}`);
       if (changed(action, seen)) return { ms: at, polls, trace: trace.join(' ') };
