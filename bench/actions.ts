@@ -1,8 +1,9 @@
 /**
  * Action → view updated: after a cancel or a hold through the cluster service's job-action API
  * (`Cluster.jobAction`, the path of the Jobs view's context menu), the time until the service's
- * state — what the Jobs tree renders, synchronously, on each `onDidRefresh` — first shows the
- * change, beside the time until a peer `squeue` poll shows it. Goal (issue 14): ours ≤ 1.2 × squeue
+ * state — what the Jobs tree renders on the service's change event (30 ms coalescing and VS Code's
+ * drawing not included) — first shows the change (`onDidRefresh`), beside the time until a peer
+ * `squeue` poll shows it. Goal (issue 14): ours ≤ 1.2 × squeue
  * + 100 ms.
  *
  * "The change", one definition for both sides, applied to what each reads (state + reason):
@@ -14,16 +15,18 @@
  * The service reads `squeue --me` (with its other refresh steps, in one round trip); the peer
  * reads `squeue -h -j ID -o '%T|%r'` (which also lists the job once ended, as CANCELLED).
  *
- * The peer: one OpenSSH session opened before the runs (`ssh host sh -c 'while read id; do squeue
+ * The peer: one OpenSSH session opened before the runs (`ssh host 'while read -r id; do squeue
  * …; done'`); each poll writes a job id, the answer ends with a marker, the next poll starts 50 ms
  * after an answer. Its time is when the first answer showing the change arrived here (it includes
  * the ssh round trip, as ours does); its resolution is one poll (round trip + 50 ms).
  * Both clocks start together, just before `jobAction` is called.
  *
  * Per run: a job submitted through the service (`submitText`), then waited for until the service's
- * state lists it RUNNING (cancel) or PENDING (hold); the periodic refresh is the extension's
- * default (15 s, window focused). Runs of cancel and hold interleaved, HPCW_BENCH_RUNS (default 5)
- * of each. Printed per run and per action: p50/p95 of both, the ratio, the goal.
+ * state lists it RUNNING (cancel) or PENDING (hold) and no refresh is under way; the periodic
+ * refresh is the extension's default (15 s, window focused). Runs of cancel and hold interleaved,
+ * HPCW_BENCH_RUNS (default 5) of each, each followed by a what-if run on a new job (proposedRun:
+ * the action and `squeue --me` in one round trip; HPCW_BENCH_PROPOSED=0 skips it). Printed per run
+ * and per action: p50/p95 of both, the ratio, the goal.
  *
  *   HPCW_SANDBOX_DIR=... node out/bench/actions.js      (the sandbox must be up)
  */
