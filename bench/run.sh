@@ -13,4 +13,5 @@ node out/bench/sync.js  # needs the sandbox up (HPCW_SANDBOX_DIR); vs rsync and 
 node out/bench/map.js   # the cluster map webview in headless Chromium: 10,000 nodes of 128 cores
 node out/bench/notebook.js  # needs the sandbox up: %squeue cell, print(1) through the tunnel, kernel start-up
 node out/bench/output.js      # line written → delivered by the follower, vs ssh host tail -F (sandbox up)
+node out/bench/actions.js     # cancel/hold → the service's state shows it, vs a squeue poll (sandbox up)
 node out/bench/controller.js  # slurmctld RPCs (sdiag, as root) of the cluster service vs watch -n 2 squeue (sandbox up)

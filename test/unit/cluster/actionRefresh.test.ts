@@ -33,6 +33,24 @@ test('a cancelled job still listed as COMPLETING is refreshed again until it has
   assert.equal(refreshes, 3);
 });
 
+test('a refresh already under way when an action comes does not count for it', async () => {
+  // The refresh after a submission is in flight when a job is held: its answer may predate the hold.
+  const pending: ((state: ClusterState) => void)[] = [];
+  const actions = new ActionRefresh(() => new Promise((resolve) => pending.push(resolve)));
+  const submit = actions.after({ listed: ['1'] });
+  while (pending.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  let held = false;
+  const hold = actions.after({}).then(() => (held = true));
+  pending[0](stateWith([{ jobId: '1', state: 'RUNNING' }]));
+  await submit;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(held, false, 'the hold was answered by a refresh begun before it');
+  while (pending.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+  pending[1](stateWith([]));
+  await hold;
+  assert.equal(actions.refreshes, 2);
+});
+
 test('the refresh slows down while the window is not focused; followed output keeps it near', () => {
   assert.equal(refreshIntervalFor(15_000, { focused: true, following: false }), 15_000);
   assert.equal(refreshIntervalFor(15_000, { focused: false, following: false }), 15_000 * UNFOCUSED_FACTOR);
