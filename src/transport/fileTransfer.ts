@@ -54,6 +54,11 @@ export interface BulkUploadOptions {
   signal?: AbortSignal;
   /** Called when a file is in place, with its size. */
   onFile?(file: BulkFile, bytes: number): void;
+  /**
+   * Settles when the files' folders exist (the caller creates them meanwhile): the archive is
+   * sent and unpacked before, the files are moved into place after. A rejection ends the upload.
+   */
+  placeAfter?: Promise<void>;
 }
 
 export interface BulkUploadResult {

@@ -79,30 +79,58 @@ export class SftpSession {
     }
   }
 
-  /** Writes `data` to a new file at `target` (no temporary: the caller's folder is private). */
-  async writeWhole(target: string, shown: string, data: Buffer, signal?: AbortSignal): Promise<void> {
+  /** Creates a new file at `target` (no temporary: the caller's folder is private) to append to. */
+  async createAppender(target: string, shown: string): Promise<SftpAppender> {
     const handle = await this.call<Buffer>('write', shown, (cb) => this.sftp.open(target, 'wx', { mode: 0o600 }, cb));
-    let failure: unknown;
-    try {
-      const pending = new Set<Promise<void>>();
-      for (let at = 0; at < data.length && !failure; at += CHUNK) {
-        throwIfCancelled(signal);
-        const length = Math.min(CHUNK, data.length - at);
-        const position = at;
-        const write = this.call<void>('write', shown, (cb) => this.sftp.write(handle, data, position, length, position, cb)).catch((error: unknown) => {
-          failure ??= error;
+    return new SftpAppender(this, handle, shown);
+  }
+}
+
+/**
+ * Appends to a file over pipelined writes (at most IN_FLIGHT unanswered): the caller can read
+ * what comes next while the previous parts are still on their way.
+ */
+export class SftpAppender {
+  private position = 0;
+  private readonly pending = new Set<Promise<void>>();
+  private failure: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly session: SftpSession,
+    private readonly handle: Buffer,
+    private readonly shown: string,
+  ) {}
+
+  /** Sends `data` after what was appended before; waits only while IN_FLIGHT writes are unanswered. */
+  async append(data: Buffer, signal?: AbortSignal): Promise<void> {
+    for (let at = 0; at < data.length; at += CHUNK) {
+      if (this.failure) throw this.failure;
+      throwIfCancelled(signal);
+      const length = Math.min(CHUNK, data.length - at);
+      const offset = at;
+      const position = this.position;
+      this.position += length;
+      const write = this.session
+        .call<void>('write', this.shown, (cb) => this.session.sftp.write(this.handle, data, offset, length, position, cb))
+        .catch((error: unknown) => {
+          this.failure ??= error;
         });
-        pending.add(write);
-        void write.finally(() => pending.delete(write));
-        if (pending.size >= IN_FLIGHT) await Promise.race(pending);
-      }
-      await Promise.all(pending);
-      if (failure) throw failure;
-    } finally {
-      await this.call<void>('write', shown, (cb) => this.sftp.close(handle, cb)).catch((error: unknown) => {
-        failure ??= error;
-      });
+      this.pending.add(write);
+      void write.finally(() => this.pending.delete(write));
+      if (this.pending.size >= IN_FLIGHT) await Promise.race(this.pending);
     }
-    if (failure) throw failure;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits for every write and closes the file (also after a failure); throws the first failure. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.pending);
+    await this.session.call<void>('write', this.shown, (cb) => this.session.sftp.close(this.handle, cb)).catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    if (this.failure) throw this.failure;
   }
 }
