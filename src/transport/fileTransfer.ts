@@ -59,6 +59,8 @@ export interface BulkUploadOptions {
    * sent and unpacked before, the files are moved into place after. A rejection ends the upload.
    */
   placeAfter?: Promise<void>;
+  /** Called once the archive is on the cluster (before it is unpacked), or the path gave up. */
+  onSent?(): void;
 }
 
 export interface BulkUploadResult {

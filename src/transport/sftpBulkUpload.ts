@@ -116,6 +116,7 @@ export async function uploadBulkOverSftp(
       if (isCancelled(described) || (described instanceof TransferError && described.code === 'connection')) throw described;
       return undefined;
     }
+    options.onSent?.();
     throwIfCancelled(signal);
     let result;
     try {

@@ -78,6 +78,9 @@ export interface RemoteListing {
   conflicts: string[];
 }
 
+/** Folders created at once (tiny requests: the more in flight, the fewer round trips). */
+const MKDIRS_IN_FLIGHT = 64;
+
 /** Folder listings in flight at once (each holds a handle on the SFTP server until it is read). */
 const LISTINGS_IN_FLIGHT = 32;
 
@@ -312,7 +315,7 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
   }
   const dirsReady = (async () => {
     for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
-      await runPool(byDepth.get(depth)!, concurrency, signal, async (dir) => {
+      await runPool(byDepth.get(depth)!, Math.max(concurrency, MKDIRS_IN_FLIGHT), signal, async (dir) => {
         await transfer.mkdir(joinRemote(remoteRoot, dir));
         summary.createdDirs++;
       });
@@ -350,6 +353,10 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
   const inBulk = new Set(bulk);
   const single = uploads.filter((file) => !inBulk.has(file));
   const leftOver: ManifestFile[] = [];
+  // The archive goes first, alone on the SFTP session (the server answers requests in order):
+  // its unpacking and renames then run while the large files stream, rather than after them.
+  let archiveSent!: () => void;
+  const sent = new Promise<void>((resolve) => (archiveSent = resolve));
   const bulkPart = async (): Promise<void> => {
     for (const batch of batches(bulk)) {
       throwIfCancelled(signal);
@@ -362,6 +369,7 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
       const result = await transfer.uploadBulk!(remoteRoot, files, {
         signal,
         placeAfter: dirsReady,
+        onSent: archiveSent,
         onFile: (placed, bytes) => {
           progress.bytesDone += bytes;
           summary.bulkFiles++;
@@ -374,7 +382,9 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
   };
   // Large files first so that the pool does not end waiting on one big transfer.
   single.sort((a, b) => b.size - a.size);
-  const outcomes = await Promise.allSettled([bulkPart(), dirsReady.then(() => runPool(single, concurrency, signal, uploadOne))]);
+  const bulkDone = bulkPart().finally(archiveSent);
+  const singleDone = dirsReady.then(() => (bulk.length > 0 ? sent : undefined)).then(() => runPool(single, concurrency, signal, uploadOne));
+  const outcomes = await Promise.allSettled([bulkDone, singleDone]);
   await dirsReady; // its error first: the others only followed from it
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   // What the bulk path could not place (no tar on the cluster, a refused rename): one by one.
