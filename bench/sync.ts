@@ -124,6 +124,10 @@ async function main(): Promise<void> {
       `${name.padEnd(22)}  ${first.toFixed(3).padStart(9)} s   ${(first / ourFirst).toFixed(2).padStart(9)}x   ${again.toFixed(3).padStart(12)} s   ${(again / ourAgain).toFixed(2).padStart(9)}x`,
     );
   }
+  // Every run, not only the medians: a stall of the machine in one run shows here.
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`  ${name}: first ${r.first.map((v) => v.toFixed(2)).join(' ')} s; after 1 change ${r.again.map((v) => v.toFixed(3)).join(' ')} s`);
+  }
   const largeBytes = LARGE * LARGE_MB * 1024 * 1024;
   // Large files alone, to compare with the link's limit (a plain `cat > file` over ssh).
   const largeOnly = mkdtempSync(path.join(tmpdir(), 'hpcw-bench-large-'));
