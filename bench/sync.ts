@@ -1,6 +1,7 @@
 /**
  * Sync benchmark: a tree of 1,000 small files plus 3 large ones (20 MiB each), uploaded to the
- * sandbox's sshd by HPC Workbench's sync (small files in one tar archive, large ones over SFTP), by `rsync -a -e ssh` and by `scp -r`, first
+ * sandbox's sshd by HPC Workbench's sync (small files in one tar archive, large ones over SFTP),
+ * by `rsync -a -e ssh` and by `scp -r`, first
  * into an empty folder, then again after one small file changed. Prints seconds and ratios.
  *
  *   HPCW_SANDBOX_DIR=... node out/bench/sync.js        (the sandbox must be up)
@@ -13,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox, sshArgs } from '../test/support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../test/integration/sync/sandboxSsh';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const root = makeTree();
   const changed = path.join(root, 'src/module 3/part-3/file-3.py');
   const totalMb = (SMALL * 4 * 1024 + LARGE * LARGE_MB * 1024 * 1024) / 1024 / 1024;
-  console.log(`tree: ${SMALL} small files (0.5-7.5 KB) + ${LARGE} x ${LARGE_MB} MiB (~${totalMb.toFixed(0)} MiB), ${RUNS} runs, median seconds`);
+  console.log(`tree: ${SMALL} small files (0.5-7.5 KB) + ${LARGE} x ${LARGE_MB} MiB (~${totalMb.toFixed(0)} MiB), ${RUNS} runs, median seconds; load average ${loadavg()[0].toFixed(1)}`);
 
   const handshake: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
 
   const ourFirst = median(results['hpc-workbench (sftp)'].first);
   const ourAgain = median(results['hpc-workbench (sftp)'].again);
-  console.log(`ssh handshake (one 'ssh true'): ${median(handshake).toFixed(3)} s`);
+  console.log(`ssh handshake (one 'ssh true'): ${median(handshake).toFixed(3)} s; load average now ${loadavg()[0].toFixed(1)}`);
   console.log('tool                    first sync   ratio to us   after 1 change   ratio to us');
   for (const [name, r] of Object.entries(results)) {
     const first = median(r.first);
@@ -122,6 +123,10 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(22)}  ${first.toFixed(3).padStart(9)} s   ${(first / ourFirst).toFixed(2).padStart(9)}x   ${again.toFixed(3).padStart(12)} s   ${(again / ourAgain).toFixed(2).padStart(9)}x`,
     );
+  }
+  // Every run, not only the medians: a stall of the machine in one run shows here.
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`  ${name}: first ${r.first.map((v) => v.toFixed(2)).join(' ')} s; after 1 change ${r.again.map((v) => v.toFixed(3)).join(' ')} s`);
   }
   const largeBytes = LARGE * LARGE_MB * 1024 * 1024;
   // Large files alone, to compare with the link's limit (a plain `cat > file` over ssh).

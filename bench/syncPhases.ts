@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadSandbox } from '../test/support/sandbox';
 import { ensureAuthorizedKey, sandboxTransport } from '../test/integration/sync/sandboxSsh';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       },
     });
     const total = performance.now() - t0;
-    console.log(`${label}: ${total.toFixed(0)} ms (${r.summary.uploaded.length} uploaded, ${r.summary.bulkFiles} in bulk); phases start at ${marks.map(([p, t]) => `${p} ${t.toFixed(0)}`).join(', ')}`);
+    console.log(`${label} (load ${loadavg()[0].toFixed(1)}): ${total.toFixed(0)} ms (${r.summary.uploaded.length} uploaded, ${r.summary.bulkFiles} in bulk); phases start at ${marks.map(([p, t]) => `${p} ${t.toFixed(0)}`).join(', ')}`);
   }
   await ssh.exec(['rm', '-rf', remote]);
   rmSync(root, { recursive: true, force: true });

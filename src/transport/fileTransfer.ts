@@ -54,6 +54,13 @@ export interface BulkUploadOptions {
   signal?: AbortSignal;
   /** Called when a file is in place, with its size. */
   onFile?(file: BulkFile, bytes: number): void;
+  /**
+   * Settles when the files' folders exist (the caller creates them meanwhile): the archive is
+   * sent and unpacked before, the files are moved into place after. A rejection ends the upload.
+   */
+  placeAfter?: Promise<void>;
+  /** Called once the archive is on the cluster (before it is unpacked), or the path gave up. */
+  onSent?(): void;
 }
 
 export interface BulkUploadResult {

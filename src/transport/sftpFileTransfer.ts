@@ -21,7 +21,7 @@ import {
   type RemoteEntry,
   type UploadOptions,
 } from './fileTransfer';
-import { CHUNK, IN_FLIGHT, sftpPath, SftpSession } from './sftpSession';
+import { sftpPath, SftpSession } from './sftpSession';
 import { removeStagingFolder, uploadBulkOverSftp } from './sftpBulkUpload';
 
 function entryFromStats(name: string, attrs: Stats): RemoteEntry {
@@ -124,17 +124,18 @@ export class SftpFileTransfer implements FileTransfer {
       const pending = new Set<Promise<void>>();
       let failure: unknown;
       let position = 0;
+      const { chunk, inFlight } = this.session;
       for (;;) {
         if (failure) break;
         if (options.signal?.aborted) break;
         let buffer: Buffer;
         let bytesRead: number;
         if (whole) {
-          buffer = whole.subarray(position, position + CHUNK);
+          buffer = whole.subarray(position, position + chunk);
           bytesRead = buffer.length;
         } else {
-          buffer = Buffer.allocUnsafe(CHUNK);
-          bytesRead = (await source!.read(buffer, 0, CHUNK, position)).bytesRead;
+          buffer = Buffer.allocUnsafe(chunk);
+          bytesRead = (await source!.read(buffer, 0, chunk, position)).bytesRead;
         }
         if (bytesRead === 0) break;
         const at = position;
@@ -147,7 +148,7 @@ export class SftpFileTransfer implements FileTransfer {
         );
         pending.add(write);
         void write.finally(() => pending.delete(write));
-        if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+        if (pending.size >= inFlight) await Promise.race(pending);
       }
       const attributes: InputAttributes = { mode, atime: options.mtime, mtime: options.mtime };
       const setstat = this.session.call<void>('write', remotePath, (cb) => this.sftp.fsetstat(openHandle, attributes, cb));

@@ -44,14 +44,20 @@ export function tarHeader(entry: TarEntry): Buffer {
   return header;
 }
 
+/** One entry as it goes into an archive: header, data, zero padding to a whole block. */
+export function tarEntryParts(entry: TarEntry): Buffer[] {
+  const parts = [tarHeader(entry), Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.length)];
+  const pad = (BLOCK - (entry.data.length % BLOCK)) % BLOCK;
+  if (pad > 0) parts.push(Buffer.alloc(pad, 0));
+  return parts;
+}
+
+/** What ends an archive: two zero blocks. */
+export function tarEnd(): Buffer {
+  return Buffer.alloc(2 * BLOCK, 0);
+}
+
 /** A whole archive: each entry's header and data (padded to 512 bytes), then two zero blocks. */
 export function tarArchive(entries: readonly TarEntry[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const entry of entries) {
-    parts.push(tarHeader(entry), Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.length));
-    const pad = (BLOCK - (entry.data.length % BLOCK)) % BLOCK;
-    if (pad > 0) parts.push(Buffer.alloc(pad, 0));
-  }
-  parts.push(Buffer.alloc(2 * BLOCK, 0));
-  return Buffer.concat(parts);
+  return Buffer.concat([...entries.flatMap(tarEntryParts), tarEnd()]);
 }
