@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import type { Cluster, ClusterRegistry, LocalFolder, OutputFollower } from '../../../src/cluster';
 import { shellQuote } from '../../../src/core/shellQuote';
 import { loadSandbox, sandboxCtl, type SandboxInfo } from '../../support/sandbox';
-import { sandboxCluster, untilValue as until } from './sandboxCluster';
+import { sandboxCluster, untilSettled, untilValue as until } from './sandboxCluster';
 
 let info: SandboxInfo;
 let registry: ClusterRegistry;
@@ -79,7 +79,7 @@ test('a followed job is streamed, and every byte arrives exactly once although s
   const lost = await until('the follower to notice', () => (follower.poll().then((u) => u.error) as Promise<string | undefined>));
   assert.match(lost, /resuming from byte \d+/);
   await sandboxCtl('start-sshd');
-  await got.ended;
+  await untilSettled('the follower to end with the job', got.ended);
   const update = await follower.poll();
   assert.equal(update.ended, true);
   assert.equal(update.state, 'COMPLETED');
@@ -100,7 +100,7 @@ test('hostile file names stream correctly and execute nothing; the stream ends w
   const got = collect(follower);
   await until('the first line, streamed', () => (got.bytes().includes('line 00001') ? true : undefined));
   assert.equal(await tailsOnHost(file), 1, 'one stream on the host while the job runs');
-  await got.ended;
+  await untilSettled('the follower to end with the job', got.ended);
   assert.equal(follower.following, 'stream');
   assert.equal(createHash('sha256').update(got.bytes()).digest('hex'), await remoteSha256(file));
   assert.ok(!existsSync(pwned), 'a file name reached a shell');
@@ -121,7 +121,7 @@ test('a large file opens on its tail; the polling fallback delivers the same byt
     assert.ok(first.skippedBytes >= 3_000_004 - 1000, `${first.skippedBytes}`);
     assert.equal(follower.following, noStream ? 'poll' : 'stream');
     let text = first.text;
-    await follower.done();
+    await untilSettled('the follower to end with the job', follower.done());
     text += (await follower.poll()).text;
     const size = Number((await cluster.exec(['sh', '-c', 'wc -c < "$1"', 'sh', file])).stdout.trim());
     assert.equal(first.skippedBytes + Buffer.byteLength(text), size);

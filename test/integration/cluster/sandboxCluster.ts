@@ -36,3 +36,18 @@ export async function untilValue<T>(what: string, check: () => T | undefined | P
   );
   return boxed.value;
 }
+
+/**
+ * Waits for a promise the way the other waits do (polling, bounded): the service's own timers
+ * (the refresh, a follower's resumption) are unref'd and keep no process alive, so a bare await
+ * on something only they move forward could let the test process run out of work.
+ */
+export async function untilSettled<T>(what: string, promise: Promise<T>, timeoutMs = 120_000): Promise<T> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await untilValue(what, () => (settled ? true : undefined), timeoutMs);
+  return promise;
+}

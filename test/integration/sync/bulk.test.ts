@@ -187,10 +187,14 @@ test('bulk: the sshd stopped mid-transfer; a stale staging folder is removed by 
   const sync = syncTree({ localRoot: root, remoteRoot: remote, transfer: new SftpFileTransfer(await ssh.sftp(), ssh) }).finally(() => (finished = true));
   const seen = await stagingAppears(remote, () => finished);
   if (seen) stopping = sandboxCtl('stop-sshd');
-  await assert.rejects(sync);
-  assert.ok(stopping, 'the sshd was stopped during the bulk transfer');
-  await stopping;
-  await sandboxCtl('start-sshd');
+  try {
+    await assert.rejects(sync);
+    assert.ok(stopping, 'the sshd was stopped during the bulk transfer');
+  } finally {
+    // Whatever happened, the sshd runs again for the tests after this one.
+    await stopping;
+    await sandboxCtl('start-sshd');
+  }
 
   // A staging folder from an interrupted sync (the cut one, or this stand-in) must go.
   let cleaned = false;

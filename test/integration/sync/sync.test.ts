@@ -215,23 +215,28 @@ test('the sshd stopped during an upload (sessions killed): no partial file; afte
     t.skip('set HPCW_SANDBOX_PORT_BASE for this sandbox instance to run the sshd stop test');
     return;
   }
-  const big = randomBytes(16 * 1024 * 1024);
+  // Large enough that the upload is still under way when the sshd has stopped (at ~100 MB/s on
+  // loopback a 16 MiB file could finish first); the sshd is started again whatever happens.
+  const big = randomBytes(160 * 1024 * 1024);
   const root = localTree({ 'big.bin': big });
   const remote = remoteRoot('sshd-stop');
   let stopping: Promise<unknown> | undefined;
-  await assert.rejects(
-    syncTree({
-      localRoot: root,
-      remoteRoot: remote,
-      transfer: await transfer(),
-      onProgress: (p) => {
-        if (!stopping && p.bytesDone > 2 * 1024 * 1024) stopping = sandboxCtl('stop-sshd');
-      },
-    }),
-  );
-  assert.ok(stopping, 'the sshd was stopped during the upload');
-  await stopping;
-  await sandboxCtl('start-sshd');
+  try {
+    await assert.rejects(
+      syncTree({
+        localRoot: root,
+        remoteRoot: remote,
+        transfer: await transfer(),
+        onProgress: (p) => {
+          if (!stopping && p.bytesDone > 2 * 1024 * 1024) stopping = sandboxCtl('stop-sshd');
+        },
+      }),
+    );
+    assert.ok(stopping, 'the sshd was stopped during the upload');
+  } finally {
+    await stopping;
+    await sandboxCtl('start-sshd');
+  }
   // The transport reconnects with backoff: retry the next sync for a while.
   let summary;
   for (let attempt = 0; attempt < 20 && !summary; attempt++) {
