@@ -41,6 +41,9 @@ export async function handshake(input: HandshakeInput): Promise<Client> {
     control.startClock();
     try {
       client.connect(connectConfig(input, known, control, plan));
+      // No Nagle: every command is a few small packets each way, and Nagle's wait for the
+      // peer's (delayed) ACK added about 40 ms to each round trip (measured: `true` 60 → 20 ms).
+      client.setNoDelay(true);
     } catch (error) {
       control.fail(mapConnectError(error, input.target));
     }
