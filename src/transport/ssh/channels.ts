@@ -11,6 +11,25 @@ import type { Live } from './live';
 import type { StreamProcess } from '../streams';
 
 /**
+ * Asks the server to send `KILL` to the channel's process (OpenSSH: to its process group). ssh2's
+ * `channel.signal` sends nothing once the channel's stdin was ended, which every command's is at
+ * once (so that a command reading its stdin sees its end): the request goes through the
+ * connection's protocol directly then. Servers without signal support ignore it.
+ */
+function killRemote(channel: ClientChannel): void {
+  const inner = channel as unknown as { outgoing?: { id?: number; state?: string }; _client?: { _protocol?: { signal?(id: number, name: string): void } } };
+  const protocol = inner._client?._protocol;
+  try {
+    // 'eof': our side ended its stdin, the channel is still open.
+    const state = inner.outgoing?.state;
+    if ((state === 'open' || state === 'eof') && typeof inner.outgoing?.id === 'number' && typeof protocol?.signal === 'function') protocol.signal(inner.outgoing.id, 'KILL');
+    else channel.signal('KILL');
+  } catch {
+    // The connection went meanwhile: nothing left to kill through it.
+  }
+}
+
+/**
  * Runs `command` on a new channel of `live`: resolves with its output and exit status; rejects
  * when the connection goes, the server refuses the channel (`opening` set), or with a
  * CancelledError when `signal` fires (the command is killed). With `onStdout`, a long-lived
@@ -43,11 +62,7 @@ export function runChannel(
     };
     const onAbort = () => {
       if (channel) {
-        try {
-          channel.signal('KILL');
-        } catch {
-          // The server may not support signals.
-        }
+        killRemote(channel);
         channel.close();
       }
       finish(new CancelledError());
@@ -146,11 +161,8 @@ export function spawnChannel(live: Live, alias: string, command: string): Promis
         stderr: stream.stderr,
         exited,
         kill: () => {
-          try {
-            stream.signal('KILL');
-          } catch {
-            // The server may not support signals: closing the channel ends the stdin the process waits on.
-          }
+          // Where the server does not support signals, closing the channel ends the stdin the process waits on.
+          killRemote(stream);
           stream.close();
         },
       });

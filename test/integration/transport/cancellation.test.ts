@@ -42,11 +42,16 @@ function pattern(marker: string): string {
   return `[${marker[0]}]${marker.slice(1)}`;
 }
 
-/** Waits until a process whose command line holds `marker` runs (`present`) or is gone on the host. */
+/**
+ * Waits until a process whose command line holds `marker` runs (`present`) or is gone on the host,
+ * for at most 60 s: the commands killed here would run for 300 s, so only a kill makes them go.
+ */
 async function remoteProcess(t: SshTransport, marker: string, present: boolean): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
     const found = await t.exec(['pgrep', '-f', pattern(marker)]);
     if ((found.code === 0) === present) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert.fail(`the process marked ${marker} is ${present ? 'not running' : 'still running'}`);
 }
@@ -67,7 +72,7 @@ test('an aborted command is a CancelledError, running or not yet started; a time
   const t = transport(target);
   const marker = `hpcw-cancel-${process.pid}-running`;
   const controller = new AbortController();
-  const running = t.exec(['sh', '-c', 'sleep 30; : "$0"', marker], { signal: controller.signal });
+  const running = t.exec(['sh', '-c', 'sleep 300; : "$0"', marker], { signal: controller.signal });
   await remoteProcess(t, marker, true);
   controller.abort();
   await assert.rejects(running, cancelled(/^Command aborted: sh$/));
@@ -87,7 +92,7 @@ test('a command waiting for a free channel, aborted, is a CancelledError and fre
   const t = transport(target, { maxChannels: 1 });
   const marker = `hpcw-cancel-${process.pid}-holder`;
   const holder = new AbortController();
-  const holding = t.exec(['sh', '-c', 'sleep 30; : "$0"', marker], { signal: holder.signal });
+  const holding = t.exec(['sh', '-c', 'sleep 300; : "$0"', marker], { signal: holder.signal });
   // Wait (on another connection: this one has one channel) until the holder runs.
   await remoteProcess(transport(target), marker, true);
   const queued = new AbortController();
@@ -96,6 +101,7 @@ test('a command waiting for a free channel, aborted, is a CancelledError and fre
   await assert.rejects(waiting, cancelled(/^Command aborted: echo$/));
   holder.abort();
   await assert.rejects(holding, cancelled(/^Command aborted: sh$/));
+  await remoteProcess(t, marker, false);
   assert.equal((await t.exec(['echo', 'next'])).stdout, 'next\n');
 });
 
