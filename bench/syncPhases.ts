@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   await ssh.exec(['rm', '-rf', remote]);
   const transfer = new SftpFileTransfer(await ssh.sftp(), ssh);
   const bulkMinFiles = Number(process.env.HPCW_BULK_MIN ?? 16);
+  // The folders of the last sync, as the editor keeps them (HPCW_KNOWN_FOLDERS=0: not kept).
+  const keepFolders = process.env.HPCW_KNOWN_FOLDERS !== '0';
+  let knownFolders: string[] = [];
   for (const label of ['first', 'again', 'again after 1 change', 'first (into a new folder)']) {
     if (label.startsWith('first (')) await ssh.exec(['rm', '-rf', remote]);
     if (label.includes('change')) writeFileSync(path.join(root, 'src/module 3/part-3/file-3.py'), 'changed\n');
@@ -37,11 +40,13 @@ async function main(): Promise<void> {
       remoteRoot: remote,
       transfer,
       bulkMinFiles,
+      knownFolders,
       onProgress: (p: SyncProgress) => {
         if (p.phase !== last) marks.push([(last = p.phase), performance.now() - t0]);
       },
     });
     const total = performance.now() - t0;
+    if (keepFolders) knownFolders = r.folders;
     console.log(`${label} (load ${loadavg()[0].toFixed(1)}): ${total.toFixed(0)} ms (${r.summary.uploaded.length} uploaded, ${r.summary.bulkFiles} in bulk); phases start at ${marks.map(([p, t]) => `${p} ${t.toFixed(0)}`).join(', ')}`);
   }
   await ssh.exec(['rm', '-rf', remote]);

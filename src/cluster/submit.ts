@@ -17,6 +17,11 @@ export interface RemoteWorkspace {
   /** Its remote copy (absolute). */
   remoteRoot: string;
   excludeGlobs?: readonly string[];
+  /**
+   * The folders each remote root's last sync had, kept by the caller between syncs: they are
+   * listed in one round trip while the next sync scans (only which folders to read is kept).
+   */
+  syncedFolders?: Map<string, readonly string[]>;
   signal?: AbortSignal;
   onProgress?(progress: SyncProgress): void;
 }
@@ -30,15 +35,18 @@ export function scriptPathInWorkspace(localRoot: string, script: string): string
   return relative.split(path.sep).join('/');
 }
 
-export function syncWorkspace(workspace: RemoteWorkspace): Promise<{ summary: SyncSummary }> {
-  return syncTree({
+export async function syncWorkspace(workspace: RemoteWorkspace): Promise<{ summary: SyncSummary }> {
+  const { summary, folders } = await syncTree({
     localRoot: workspace.localRoot,
     remoteRoot: workspace.remoteRoot,
     transfer: workspace.transfer,
     excludeGlobs: workspace.excludeGlobs,
+    knownFolders: workspace.syncedFolders?.get(workspace.remoteRoot),
     signal: workspace.signal,
     onProgress: workspace.onProgress,
   });
+  workspace.syncedFolders?.set(workspace.remoteRoot, folders);
+  return { summary };
 }
 
 export interface Submitted {

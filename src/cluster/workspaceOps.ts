@@ -33,6 +33,8 @@ export interface WorkspaceHost {
 export class WorkspaceOps {
   private readonly localTransfer = new LocalFileTransfer();
   private sftpTransfer: { sftp: SFTPWrapper; transfer: SftpFileTransfer } | undefined;
+  /** Each remote root's folders at its last sync (see RemoteWorkspace.syncedFolders). */
+  private readonly syncedFolders = new Map<string, readonly string[]>();
 
   constructor(private readonly host: WorkspaceHost) {}
 
@@ -58,6 +60,7 @@ export class WorkspaceOps {
       localRoot: folder.root,
       remoteRoot: await this.remoteDir(folder.name),
       excludeGlobs: folder.excludeGlobs,
+      syncedFolders: this.syncedFolders,
       signal: control.signal,
       onProgress: control.onProgress,
     };

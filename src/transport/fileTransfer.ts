@@ -21,15 +21,9 @@ import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { asCancelledError, isCancelled } from '../core/errors';
 import { tempNameFor, isTempName } from '../core/sync/tempName';
-export interface RemoteEntry {
-  name: string;
-  isDirectory: boolean;
-  isFile: boolean;
-  size: number;
-  /** Whole seconds. */
-  mtime: number;
-  mode: number;
-}
+import type { RemoteEntry } from '../core/sync/folderListing';
+
+export type { RemoteEntry };
 
 export interface UploadOptions {
   /** Modification time to set, whole seconds. */
@@ -95,6 +89,12 @@ export interface FileTransfer {
   read(target: string, offset: number, length: number): Promise<ReadResult>;
   /** Downloads to a temporary local file and renames it over `localPath`. */
   download(remotePath: string, localPath: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Lists several folders in one round trip (each folder's entries; absent: missing or empty).
+   * Undefined when this transfer cannot do it here (or `signal` fired): list them one by one
+   * with `readdir` then.
+   */
+  listFolders?(folders: readonly string[], signal?: AbortSignal): Promise<Map<string, RemoteEntry[]> | undefined>;
   /** SHA-256 of files below `root` (relative paths); files it cannot hash are left out. */
   hashFiles?(root: string, relativePaths: readonly string[]): Promise<Map<string, string>>;
   /**

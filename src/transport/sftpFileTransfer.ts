@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { SFTPWrapper, Stats, InputAttributes } from 'ssh2';
 import { throwIfCancelled } from '../core/errors';
+import { folderListingArgv, folderListingBatches, parseFolderListing } from '../core/sync/folderListing';
 import type { CommandRunner } from '../core/transport';
 import {
   describe,
@@ -37,6 +38,9 @@ function entryFromStats(name: string, attrs: Stats): RemoteEntry {
 
 /** Files up to this size are read into memory in one go. */
 const SMALL_FILE = 1024 * 1024;
+
+/** Folder-listing commands run at once (a large tree's folders need several). */
+const FOLDER_LISTINGS_AT_ONCE = 4;
 
 /** File operations over one SFTP session (shared SSH connection). */
 export class SftpFileTransfer implements FileTransfer {
@@ -73,6 +77,27 @@ export class SftpFileTransfer implements FileTransfer {
       if (error instanceof TransferError && error.code === 'no-such-file') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * One `find` on the same host per 64 KiB of folder names (core/sync/folderListing.ts), a few
+   * at a time; undefined, so that the caller uses `readdir`, if any of them cannot answer.
+   */
+  async listFolders(folders: readonly string[], signal?: AbortSignal): Promise<Map<string, RemoteEntry[]> | undefined> {
+    const runner = this.runner;
+    if (!runner || folders.length === 0) return undefined;
+    const batches = folderListingBatches(folders);
+    const answers: (Map<string, RemoteEntry[]> | undefined)[] = [];
+    const listBatch = async (): Promise<void> => {
+      for (let batch = batches.shift(); batch; batch = batches.shift()) {
+        const answer = await runner.exec(folderListingArgv(batch), { timeoutMs: 120_000, signal }).then((result) => parseFolderListing(batch, result), () => undefined);
+        answers.push(answer);
+        if (!answer) batches.length = 0; // the rest would not be used
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FOLDER_LISTINGS_AT_ONCE, batches.length) }, listBatch));
+    if (answers.some((answer) => !answer)) return undefined;
+    return new Map(answers.flatMap((answer) => [...answer!]));
   }
 
   async stat(target: string): Promise<RemoteEntry | undefined> {

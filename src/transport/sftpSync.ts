@@ -8,9 +8,11 @@
  * edited inputs, a `git pull` on the login node), so a stored manifest could claim a file is
  * up to date when it is not, and we would have to stat every file anyway to catch that.
  * The listing only descends into folders that exist locally and are not excluded, so large
- * remote output trees cost nothing; folder listings run in parallel on the one SFTP session,
- * each started as soon as the local scan finds the folder (RemoteTreeLister). One `find` over
- * an exec channel instead was measured slower here: an exec costs more than the whole listing.
+ * remote output trees cost nothing. The folders the previous sync of this root had are listed at
+ * once, in one `find` (the transfer's `listFolders`), while the local scan runs; any other folder
+ * the scan finds is listed over SFTP as soon as it is found, in parallel on the one SFTP session
+ * (RemoteTreeLister). The contents are read fresh either way: only which folders to read is
+ * remembered.
  *
  * Small files go in bulk where the transfer can (one tar stream, then a rename per file; see
  * fileTransfer.ts), large ones one by one over SFTP at the same time (SFTP's pipelined writes
@@ -38,6 +40,11 @@ export interface SyncOptions extends SyncFilterOptions {
   localRoot: string;
   remoteRoot: string;
   transfer: FileTransfer;
+  /**
+   * The folders (relative, '' the root) the previous sync of this root had (`syncTree`'s
+   * `folders`): listed together in one round trip while the scan runs, where the transfer can.
+   */
+  knownFolders?: readonly string[];
   /** Remove remote files that do not exist locally (default false). */
   deleteRemote?: boolean;
   /** Files uploaded at the same time (default 16). */
@@ -90,6 +97,10 @@ const LISTINGS_IN_FLIGHT = 32;
  * them rather than their sum. The result is what listing after the scan gives: only folders the
  * local side has are read (large remote output trees cost nothing), and a folder counts only if
  * its parent's listing shows it as a folder (a file or a link there is a conflict, not a folder).
+ *
+ * Folders named in `knownFolders` (the previous sync's) are listed together at once in one
+ * round trip where the transfer has `listFolders`; the scan's other folders go one by one over
+ * SFTP, and so do the known ones if that one command fails.
  */
 export class RemoteTreeLister {
   private readonly root: Promise<boolean>;
@@ -97,14 +108,22 @@ export class RemoteTreeLister {
   private readonly queue: (() => void)[] = [];
   private running = 0;
   private abandoned = false;
+  /** The folders being listed together, and their answer (undefined: list them over SFTP). */
+  private together: { dirs: Set<string>; listed: Promise<Map<string, RemoteEntry[]> | undefined> } | undefined;
 
   constructor(
     private readonly transfer: FileTransfer,
     private readonly remoteRoot: string,
     private readonly signal?: AbortSignal,
+    knownFolders: readonly string[] = [],
   ) {
     this.root = transfer.stat(remoteRoot).then((entry) => entry?.isDirectory === true);
     this.root.catch(() => undefined); // awaited by rootIsFolder / finish
+    if (transfer.listFolders && knownFolders.length > 0) {
+      const dirs = new Set(['', ...knownFolders]);
+      const listed = transfer.listFolders([...dirs].map((dir) => joinRemote(remoteRoot, dir)), signal).catch(() => undefined);
+      this.together = { dirs, listed };
+    }
   }
 
   /** Whether the remote root is a folder already (false: missing, or something else). */
@@ -114,7 +133,7 @@ export class RemoteTreeLister {
 
   /** Lists this local folder's counterpart (soon: at most LISTINGS_IN_FLIGHT at a time). */
   add(relativeDir: string): void {
-    if (this.listings.has(relativeDir) || this.abandoned) return;
+    if (this.listings.has(relativeDir) || this.abandoned || this.together?.dirs.has(relativeDir)) return;
     const listing = this.root.then((isFolder) => (isFolder ? this.limited(() => this.transfer.readdir(joinRemote(this.remoteRoot, relativeDir))) : undefined));
     listing.catch(() => undefined); // a folder whose parent says it is none: its error does not count
     this.listings.set(relativeDir, listing);
@@ -157,12 +176,24 @@ export class RemoteTreeLister {
   /** The remote manifest for the scanned `local` tree (lists any folder not added yet). */
   async finish(local: Manifest): Promise<RemoteListing> {
     throwIfCancelled(this.signal);
+    if (this.together) {
+      const { dirs, listed } = this.together;
+      const answer = await listed;
+      throwIfCancelled(this.signal);
+      this.together = undefined;
+      // A folder the answer does not name is missing or empty there; one the scan no longer
+      // has is left out; without an answer, `add` below lists them over SFTP.
+      if (answer && (await this.root)) {
+        for (const dir of dirs) if (dir === '' || local.dirs.has(dir)) this.listings.set(dir, Promise.resolve(answer.get(joinRemote(this.remoteRoot, dir)) ?? []));
+      }
+    }
     this.add('');
     for (const dir of local.dirs) this.add(dir);
     const listing: RemoteListing = { manifest: emptyManifest(), temporaries: [], stagings: [], conflicts: [] };
     // Parents first: a folder is read only when its parent's listing has it as a folder.
     const wanted = new Set<string>(['']);
-    const order = [...this.listings.keys()].sort((a, b) => a.split('/').length - b.split('/').length);
+    const depth = (dir: string) => (dir === '' ? 0 : dir.split('/').length);
+    const order = [...this.listings.keys()].sort((a, b) => depth(a) - depth(b));
     for (const relativeDir of order) {
       if (!wanted.has(relativeDir)) continue;
       throwIfCancelled(this.signal);
@@ -240,7 +271,7 @@ async function runPool<T>(items: readonly T[], limit: number, signal: AbortSigna
  * Synchronises `localRoot` to `remoteRoot`. Throws a TransferError with a clear message on failure,
  * a CancelledError when `signal` fires (no file is left half-written).
  */
-export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSummary; plan: SyncPlan }> {
+export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSummary; plan: SyncPlan; folders: string[] }> {
   const started = Date.now();
   const { transfer, remoteRoot, localRoot, signal } = options;
   const concurrency = Math.max(1, options.concurrency ?? 16);
@@ -250,7 +281,7 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
 
   const filter = new SyncFilter(options);
   // The remote listing runs alongside the scan, folder by folder as the scan finds them.
-  const lister = new RemoteTreeLister(transfer, remoteRoot, signal);
+  const lister = new RemoteTreeLister(transfer, remoteRoot, signal, options.knownFolders);
   let local: Manifest;
   try {
     local = await scanLocalTree(localRoot, { filter, signal, onDir: (dir) => lister.add(dir) });
@@ -415,7 +446,7 @@ export async function syncTree(options: SyncOptions): Promise<{ summary: SyncSum
 
   summary.uploaded.sort();
   summary.durationMs = Date.now() - started;
-  return { summary, plan };
+  return { summary, plan, folders: [...local.dirs] };
 }
 
 export interface UploadFilesOptions extends SyncFilterOptions {

@@ -13,11 +13,16 @@ import { CancelledError } from '../../../src/core/errors';
 
 type Node = { kind: 'file'; size: number } | { kind: 'dir'; children: Record<string, Node> } | { kind: 'link'; to: Record<string, Node> };
 
-/** A FileTransfer whose readdir/stat answer from `tree` (links are followed by readdir, as SFTP does). */
-function fakeTransfer(tree: Record<string, Node>, root = '/r') {
+/**
+ * A FileTransfer whose readdir/stat answer from `tree` (links are followed by readdir, as SFTP
+ * does); with `together`, also listFolders (as find does: an operand that is a link is followed,
+ * a missing one or a file has no entries), which can be made to fail ('fails': no GNU find there).
+ */
+function fakeTransfer(tree: Record<string, Node>, root = '/r', together?: 'works' | 'fails') {
   let inFlight = 0;
   let most = 0;
   const listed: string[] = [];
+  const listedTogether: string[][] = [];
   const find = (target: string): Node | undefined => {
     if (target === root) return { kind: 'dir', children: tree };
     let node: Node | undefined = { kind: 'dir', children: tree };
@@ -53,8 +58,22 @@ function fakeTransfer(tree: Record<string, Node>, root = '/r') {
       const children = node.kind === 'dir' ? node.children : node.to;
       return Object.entries(children).map(([name, child]) => entry(name, child));
     },
+    ...(together && {
+      async listFolders(dirs: readonly string[]) {
+        listedTogether.push([...dirs]);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (together === 'fails') return undefined;
+        const out = new Map<string, RemoteEntry[]>();
+        for (const dir of dirs) {
+          const node = find(dir);
+          const children = node?.kind === 'dir' ? node.children : node?.kind === 'link' ? node.to : {};
+          if (Object.keys(children).length > 0) out.set(dir, Object.entries(children).map(([name, child]) => entry(name, child)));
+        }
+        return out;
+      },
+    }),
   } as unknown as FileTransfer;
-  return { transfer, listed, most: () => most };
+  return { transfer, listed, listedTogether, most: () => most };
 }
 
 function localManifest(files: string[], dirs: string[]): Manifest {
@@ -117,4 +136,47 @@ test('at most 32 listings are in flight; a cancel ends finish with a CancelledEr
   for (const dir of dirs) cancelled.add(dir);
   controller.abort();
   await assert.rejects(cancelled.finish(localManifest([], dirs)), CancelledError);
+});
+
+test('known folders are listed together at once; only new ones go over SFTP; the result is the same', async () => {
+  const elsewhere: Record<string, Node> = { 'secret.txt': { kind: 'file', size: 9 } };
+  const tree = (): Record<string, Node> => ({
+    'a.txt': { kind: 'file', size: 1 },
+    src: { kind: 'dir', children: { 'm.py': { kind: 'file', size: 2 }, deep: { kind: 'dir', children: { 'x.py': { kind: 'file', size: 3 } } } } },
+    fresh: { kind: 'dir', children: { 'n.py': { kind: 'file', size: 4 } } },
+    outputs: { kind: 'dir', children: { 'r.txt': { kind: 'file', size: 4 } } },
+    linked: { kind: 'link', to: elsewhere },
+    'was a dir': { kind: 'file', size: 5 },
+  });
+  const local = localManifest(['a.txt', 'src/m.py', 'src/deep/x.py', 'fresh/n.py', 'linked/l.txt', 'was a dir/f.txt'], ['src', 'src/deep', 'fresh', 'linked', 'was a dir']);
+  const scan = ['', 'src', 'fresh', 'linked', 'was a dir', 'src/deep'];
+  // The previous sync had these (and 'gone', no longer local; 'outputs' never was).
+  const known = ['src', 'src/deep', 'linked', 'was a dir', 'gone'];
+
+  const oneByOne = fakeTransfer(tree());
+  const reference = new RemoteTreeLister(oneByOne.transfer, '/r');
+  for (const dir of scan) reference.add(dir);
+  const expected = await reference.finish(local);
+
+  const fake = fakeTransfer(tree(), '/r', 'works');
+  const lister = new RemoteTreeLister(fake.transfer, '/r', undefined, known);
+  for (const dir of scan) lister.add(dir);
+  const listing = await lister.finish(local);
+  assert.deepEqual(fake.listedTogether, [['/r', '/r/src', '/r/src/deep', '/r/linked', '/r/was a dir', '/r/gone']], 'one call, at once, the root included');
+  assert.deepEqual(fake.listed, ['/r/fresh'], 'only the folder the previous sync lacked goes over SFTP');
+  assert.deepEqual(listing, expected);
+  assert.ok(!listing.manifest.files.has('linked/secret.txt'), 'a link where the local side has a folder is not descended');
+  assert.deepEqual(listing.conflicts, ['was a dir']);
+
+  // No answer (no GNU find there, the command failed): every folder over SFTP, the same result.
+  const failing = fakeTransfer(tree(), '/r', 'fails');
+  const fallback = new RemoteTreeLister(failing.transfer, '/r', undefined, known);
+  for (const dir of scan) fallback.add(dir);
+  assert.deepEqual(await fallback.finish(local), expected);
+  assert.deepEqual([...failing.listed].sort(), ['/r', '/r/fresh', '/r/linked', '/r/src', '/r/src/deep', '/r/was a dir'], 'the known folders too, after the failure');
+
+  // A missing root: nothing below it is taken from the answer.
+  const missing = fakeTransfer({}, '/elsewhere', 'works');
+  const none = new RemoteTreeLister(missing.transfer, '/r/none', undefined, ['a']);
+  assert.equal((await none.finish(localManifest([], ['a']))).manifest.dirs.size, 0);
 });
