@@ -118,7 +118,7 @@ export function refreshSteps(options: RefreshOptions): BatchStep[] {
 }
 
 /** The sections of a refresh that read the limits (`limits: true`). */
-export const LIMIT_SECTIONS = ['partitions', 'config'] as const;
+const LIMIT_SECTIONS = ['partitions', 'config'] as const;
 
 /**
  * The sections of a refresh that did not read the limits, completed with those of an earlier

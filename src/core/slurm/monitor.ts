@@ -9,7 +9,7 @@ import { CoalescedRun } from '../coalescedRun';
 import type { CommandRunner } from '../transport';
 import { batchArgv, parseBatchOutput, type BatchSection, type BatchStep } from './batch';
 import { isReportedFinalState } from './jobStates';
-import { buildClusterState, ClusterQueryError, LIMIT_SECTIONS, refreshSteps, withLimits, type ClusterState } from './clusterState';
+import { buildClusterState, ClusterQueryError, refreshSteps, withLimits, type ClusterState } from './clusterState';
 import { parseSacct, sacctArgv } from './sacct';
 import { parseScontrolJobs } from './scontrol';
 import { parseSqueue, squeueArgv, type SqueueJob } from './squeue';
@@ -203,8 +203,7 @@ export class ClusterMonitor {
       const known = new Set(state.snapshot.partitions.map((p) => p.name));
       const unknown = new Set(state.nodes.flatMap((n) => n.partitions.filter((p) => !known.has(p))));
       if (readLimits) {
-        const read = new Map(LIMIT_SECTIONS.flatMap((name) => (answered.has(name) ? [[name, answered.get(name)!] as const] : [])));
-        this.limits = { sections: read, at: startedAt, unknown };
+        this.limits = { sections: withLimits(new Map(), answered), at: startedAt, unknown };
       } else if ([...unknown].some((p) => !cached?.unknown.has(p))) this.limits = undefined;
       this.failures = 0;
       this.lastState = state;
