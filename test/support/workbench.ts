@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { repoRoot, type CodeServer, type HeadlessChromium } from './codeServer';
+import { until } from './until';
 
 /** Generous: the machine may be busy (2 cores shared with other test layers). */
 export const STEP_TIMEOUT = 60_000;
@@ -39,10 +40,44 @@ export function linkExtension(extensionsDir: string): void {
 }
 
 /** Opens the workbench at `url` and waits until it is drawn. */
+/**
+ * Loads the workbench page and waits for the workbench. A page that does not become the
+ * workbench (seen once in CI: a bare "Running" text page instead of code-server's) is loaded
+ * once more, after saying what it showed; a second miss fails with that description.
+ */
 export async function openWorkbench(page: Page, url: string): Promise<void> {
-  // The workbench's own load can be slow on a busy machine: STEP_TIMEOUT per step is not enough.
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
-  await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
+  for (let attempt = 1; ; attempt++) {
+    // The workbench's own load can be slow on a busy machine: STEP_TIMEOUT per step is not enough.
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
+    try {
+      await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
+      return;
+    } catch (error) {
+      const shown = (await page.locator('body').innerText({ timeout: 5_000 }).catch(() => '(no body)')).slice(0, 200);
+      const what = `the workbench did not load from ${page.url()}; the page shows: ${JSON.stringify(shown)}`;
+      if (attempt >= 2) throw new Error(`${what} (${(error as Error).message.split('\n')[0]})`);
+      console.log(`# ${what}: loading it again`);
+    }
+  }
+}
+
+/**
+ * Shows the HPC Workbench container and waits for the Jobs view's pane. The activity bar item is
+ * clicked only while the container is not shown: clicking the shown one hides the sidebar, and
+ * after a window reload the container comes back open by itself, at some moment.
+ */
+export async function showWorkbenchContainer(page: Page, paneTitle: string): Promise<void> {
+  const item = page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="HPC Workbench"]') }).first();
+  const header = page.locator('.part.sidebar .pane-header', { hasText: paneTitle }).first();
+  await until(
+    async () => {
+      if (await header.isVisible()) return true;
+      const classes = ((await item.getAttribute('class', { timeout: 5_000 }).catch(() => '')) ?? '').split(/\s+/);
+      if (!classes.includes('checked')) await item.click({ timeout: 5_000 }).catch(() => undefined);
+      return undefined;
+    },
+    { what: `the ${paneTitle} view in the HPC Workbench container`, timeoutMs: STEP_TIMEOUT, intervalMs: 500 },
+  );
 }
 
 function quickInput(page: Page): Locator {

@@ -20,7 +20,7 @@ import type { Locator, Page } from 'playwright-core';
 import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, type CodeServer, type HeadlessChromium } from '../support/codeServer';
 import { loadSandbox, runCommand, sandboxCtl, slurmEnv, waitForJobEnd, type SandboxInfo } from '../support/sandbox';
 import { until } from '../support/until';
-import { closeWorkbench, linkExtension, openWorkbench, STEP_TIMEOUT } from '../support/workbench';
+import { closeWorkbench, linkExtension, openWorkbench, showWorkbenchContainer, STEP_TIMEOUT } from '../support/workbench';
 
 let info: SandboxInfo | undefined;
 try {
@@ -50,8 +50,7 @@ function row(text: string | RegExp): Locator {
 
 /** Opens the HPC Workbench container and waits for the Jobs view's pane. */
 async function showJobsView(): Promise<void> {
-  await page.locator('.activitybar [aria-label^="HPC Workbench"]').first().click({ timeout: STEP_TIMEOUT });
-  await jobsPane().locator('.pane-header', { hasText: 'Jobs' }).waitFor({ timeout: STEP_TIMEOUT });
+  await showWorkbenchContainer(page, 'Jobs');
   // A collapsed Jobs pane (the view state is kept across reloads): open it.
   const header = jobsPane().locator('.pane-header');
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();

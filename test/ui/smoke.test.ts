@@ -15,10 +15,9 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { installVsix, launchChromium, repoRoot, startCodeServer, vsixUnderTest, type CodeServer, type HeadlessChromium } from '../support/codeServer';
-import { closeWorkbench, linkExtension, quickInputClosed, runFromPalette } from '../support/workbench';
+import { closeWorkbench, linkExtension, openWorkbench, quickInputClosed, runFromPalette, showWorkbenchContainer, STEP_TIMEOUT } from '../support/workbench';
 
 // Generous: the machine may be busy (2 cores shared with other test layers).
-const STEP_TIMEOUT = 60_000;
 const screenshots = path.join(repoRoot, '.artifacts', 'screenshots');
 
 let scratch: string;
@@ -64,9 +63,7 @@ before(async () => {
     launchChromium(),
   ]);
   page = await chromium.browser.newPage({ viewport: { width: 1400, height: 850 } });
-  // The workbench's own load can be slow on a busy machine: STEP_TIMEOUT per step is not enough.
-  await page.goto(server.workbenchUrl(workspace), { waitUntil: 'domcontentloaded', timeout: 120_000 });
-  await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
+  await openWorkbench(page, server.workbenchUrl(workspace));
   console.log(`workbench loaded ${Date.now() - started} ms after start`);
 });
 
@@ -96,7 +93,7 @@ test('the workbench opens an sbatch file, runs an HPC command and shows the HPC 
   step('new job script');
 
   // The HPC Workbench view container with its two views.
-  await page.locator('.activitybar [aria-label^="HPC Workbench"]').first().click({ timeout: STEP_TIMEOUT });
+  await showWorkbenchContainer(page, 'Clusters');
   const sidebar = page.locator('.part.sidebar');
   await sidebar.locator('.pane-header', { hasText: 'Clusters' }).waitFor({ timeout: STEP_TIMEOUT });
   await sidebar.locator('.pane-header', { hasText: 'Jobs' }).waitFor({ timeout: STEP_TIMEOUT });

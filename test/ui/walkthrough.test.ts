@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { launchChromium, repoRoot, startCodeServer, writeSettings, type CodeServer, type HeadlessChromium } from '../support/codeServer';
 import { activeEditorLines, answerInput, closeWorkbench, extensionId, notification, openWorkbench, pick, quickInputClosed, quickOpen, runFromPalette, STEP_TIMEOUT } from '../support/workbench';
+import { until } from '../support/until';
 
 const vsix = path.resolve(repoRoot, process.env.HPCW_VSIX ?? path.join('dist', 'hpc-workbench.vsix'));
 const WALKTHROUGH_ID = `${extensionId()}#gettingStarted`;
@@ -96,8 +97,19 @@ test('installing the .vsix opens the walkthrough, and each step completes when i
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
   // VS Code's own file dialog (a quick input): go to the folder, choose the file, accept.
-  await input.fill(path.dirname(vsix) + '/');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(vsix) }).first().click({ timeout: STEP_TIMEOUT });
+  // The dialog puts its starting folder in the box when it is ready, which can be after a first
+  // fill (seen once: the home folder and our path one after the other): fill again until the
+  // box holds our path and the file is listed.
+  const folder = path.dirname(vsix) + '/';
+  const vsixRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(vsix) }).first();
+  await until(
+    async () => {
+      if ((await input.inputValue()) !== folder) await input.fill(folder);
+      return vsixRow.isVisible();
+    },
+    { what: `${path.basename(vsix)} listed in the file dialog`, timeoutMs: STEP_TIMEOUT, intervalMs: 500 },
+  );
+  await vsixRow.click({ timeout: STEP_TIMEOUT });
   await page.waitForFunction(`document.querySelector('.quick-input-widget input')?.value.endsWith(${JSON.stringify(path.basename(vsix))})`, undefined, { timeout: STEP_TIMEOUT });
   await page.keyboard.press('Enter');
   await quickInputClosed(page);
