@@ -10,7 +10,7 @@
 const FORMAT = '%H\\0%f\\0%y %s %T@ %m\\0';
 
 /** At most this many bytes of folder paths in one command line (well below ARG_MAX). */
-export const FOLDER_LISTING_MAX_ARG_BYTES = 64 * 1024;
+const FOLDER_LISTING_MAX_ARG_BYTES = 64 * 1024;
 
 /** `folders` split into runs of at most `maxBytes` of operands each (one find per run). */
 export function folderListingBatches(folders: readonly string[], maxBytes = FOLDER_LISTING_MAX_ARG_BYTES): string[][] {
@@ -31,7 +31,10 @@ export function folderListingBatches(folders: readonly string[], maxBytes = FOLD
   return batches;
 }
 
-/** An entry of a remote folder as its listing gives it (no link followed). */
+/**
+ * A file or folder on the cluster: as a folder's listing gives it (links not followed), or as a
+ * stat of one path does (followed).
+ */
 export interface RemoteEntry {
   name: string;
   isDirectory: boolean;
